@@ -1,0 +1,1 @@
+"""One module per ``policybot`` sub-command, each with ``register(subparsers)``."""

@@ -1,0 +1,156 @@
+"""Configuration from environment variables, read and validated in one place.
+
+Every problem is collected and reported together, one clear line per missing or bad value,
+so a school's admin can fix them all in one go. Names are fixed by DESIGN.md; the README
+documents each.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+DEFAULT_SLACK_API_URL = "https://slack.com/api/"
+
+
+class ConfigError(ValueError):
+    """One or more configuration values are missing or bad; ``problems`` lists each."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__("Configuration problems:\n" + "\n".join(f"  - {p}" for p in problems))
+
+
+def default_database_url(cwd: Path | None = None) -> str:
+    """A SQLite file under ``var/`` in the working directory (created on demand)."""
+    var = (cwd or Path.cwd()) / "var"
+    return f"sqlite:///{var / 'policybot.sqlite3'}"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """All runtime settings. Build with :func:`load_settings`."""
+
+    database_url: str
+    host: str = "127.0.0.1"
+    port: int = 3978
+    policy_kb: Path | None = None
+    trust_config: Path | None = None
+    slack_bot_token: str | None = None
+    slack_signing_secret: str | None = None
+    slack_app_token: str | None = None
+    slack_api_url: str = DEFAULT_SLACK_API_URL
+    run_worker: bool = True
+    log_level: str = "INFO"
+    reminder_minutes: int = 60
+    extra: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def slack_enabled(self) -> bool:
+        """Slack is served when its token and signing secret are both set."""
+        return bool(self.slack_bot_token and self.slack_signing_secret)
+
+
+def _int(
+    env: Mapping[str, str], name: str, default: int, lo: int, hi: int, problems: list[str]
+) -> int:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        problems.append(f"{name}={raw!r} is not a whole number")
+        return default
+    if not lo <= value <= hi:
+        problems.append(f"{name}={value} is out of range ({lo} to {hi})")
+    return value
+
+
+def _bool(env: Mapping[str, str], name: str, default: bool, problems: list[str]) -> bool:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    low = raw.strip().lower()
+    if low in {"1", "true", "yes", "on"}:
+        return True
+    if low in {"0", "false", "no", "off"}:
+        return False
+    problems.append(f"{name}={raw!r} should be true or false")
+    return default
+
+
+def _path(env: Mapping[str, str], name: str, problems: list[str]) -> Path | None:
+    raw = env.get(name)
+    if not raw:
+        return None
+    path = Path(raw)
+    if not path.is_file():
+        problems.append(f"{name}={raw!r}: no such file")
+    return path
+
+
+def load_settings(env: Mapping[str, str] | None = None, *, require_slack: bool = False) -> Settings:
+    """Read settings from ``env`` (default ``os.environ``).
+
+    Raises :class:`ConfigError` listing every problem at once.
+    """
+    env = os.environ if env is None else env
+    problems: list[str] = []
+    database_url = env.get("DATABASE_URL") or default_database_url()
+    if "://" not in database_url:
+        problems.append(
+            f"DATABASE_URL={database_url!r} is not a database URL "
+            "(e.g. sqlite:///var/policybot.sqlite3 or postgresql://user@host/db)"
+        )
+    elif database_url.split("://", 1)[0].split("+", 1)[0] not in {
+        "sqlite",
+        "postgresql",
+        "postgres",
+    }:
+        scheme = database_url.split(":", 1)[0]
+        problems.append(f"DATABASE_URL: only sqlite and postgresql are supported, got {scheme!r}")
+    port = _int(env, "PORT", 3978, 1, 65535, problems)
+    reminder = _int(env, "REMINDER_MINUTES", 60, 1, 7 * 24 * 60, problems)
+    run_worker = _bool(env, "RUN_WORKER", True, problems)
+    slack_api_url = env.get("SLACK_API_URL") or DEFAULT_SLACK_API_URL
+    if not slack_api_url.startswith(("http://", "https://")):
+        problems.append(f"SLACK_API_URL={slack_api_url!r} must start with http:// or https://")
+    if not slack_api_url.endswith("/"):
+        slack_api_url += "/"
+    token = env.get("SLACK_BOT_TOKEN") or None
+    secret = env.get("SLACK_SIGNING_SECRET") or None
+    app_token = env.get("SLACK_APP_TOKEN") or None
+    if token and not token.startswith("xoxb-"):
+        problems.append("SLACK_BOT_TOKEN should be a bot token starting with 'xoxb-'")
+    if app_token and not app_token.startswith("xapp-"):
+        problems.append("SLACK_APP_TOKEN should be an app-level token starting with 'xapp-'")
+    if bool(token) != bool(secret):
+        missing = "SLACK_SIGNING_SECRET" if token else "SLACK_BOT_TOKEN"
+        problems.append(
+            f"{missing} is missing: Slack needs both SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET"
+        )
+    elif require_slack and not token:
+        problems.append("SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET are required to serve Slack")
+    log_level = (env.get("LOG_LEVEL") or "INFO").upper()
+    if log_level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
+        problems.append(f"LOG_LEVEL={log_level!r} should be DEBUG, INFO, WARNING or ERROR")
+    settings = Settings(
+        database_url=database_url,
+        host=env.get("HOST") or "127.0.0.1",
+        port=port,
+        policy_kb=_path(env, "POLICY_KB", problems),
+        trust_config=_path(env, "TRUST_CONFIG", problems),
+        slack_bot_token=token,
+        slack_signing_secret=secret,
+        slack_app_token=app_token,
+        slack_api_url=slack_api_url,
+        run_worker=run_worker,
+        log_level=log_level,
+        reminder_minutes=reminder,
+    )
+    if problems:
+        raise ConfigError(problems)
+    return settings

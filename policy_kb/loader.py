@@ -1,0 +1,76 @@
+"""Load and validate a knowledge-base YAML file."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from policy_kb.schema import KnowledgeBase
+
+DEFAULT_KB = Path(__file__).with_name("social_media_policy.yaml")
+
+
+class KnowledgeBaseError(ValueError):
+    """A knowledge-base file is missing, unreadable or malformed; the message says where."""
+
+
+def default_kb_path() -> Path:
+    """The KB file in use: ``POLICY_KB`` if set, else the bundled one."""
+    env = os.environ.get("POLICY_KB")
+    return Path(env) if env else DEFAULT_KB
+
+
+def _where(data: Any, loc: tuple[int | str, ...]) -> str:
+    """Describe a validation location, naming the entry by its id where possible."""
+    parts: list[str] = []
+    node = data
+    for i, key in enumerate(loc):
+        if key == "entries" and i + 1 < len(loc) and isinstance(loc[i + 1], int):
+            continue
+        if isinstance(key, int) and i > 0 and loc[i - 1] == "entries":
+            entry_id = None
+            if isinstance(node, list) and key < len(node) and isinstance(node[key], dict):
+                entry_id = node[key].get("id")
+            parts.append(f"entry {entry_id!r}" if entry_id else f"entry #{key + 1}")
+        else:
+            parts.append(f"field {key!r}" if isinstance(key, str) else f"item #{key + 1}")
+        try:
+            node = node[key]
+        except (KeyError, IndexError, TypeError):
+            node = None
+    return ", ".join(parts) or "top level"
+
+
+def load_kb(path: str | Path | None = None) -> KnowledgeBase:
+    """Read, parse and validate a KB file; raise :class:`KnowledgeBaseError` naming the problem."""
+    kb_path = Path(path) if path else default_kb_path()
+    try:
+        raw = kb_path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise KnowledgeBaseError(
+            f"{kb_path}: cannot read the knowledge base ({exc.strerror})"
+        ) from exc
+    try:
+        data = yaml.safe_load(raw)
+    except yaml.YAMLError as exc:
+        raise KnowledgeBaseError(f"{kb_path}: not valid YAML: {exc}") from exc
+    if not isinstance(data, dict):
+        raise KnowledgeBaseError(f"{kb_path}: expected a mapping with 'policy' and 'entries'")
+    try:
+        kb = KnowledgeBase.model_validate(data)
+    except ValidationError as exc:
+        lines = [f"{kb_path}: the knowledge base is not valid:"]
+        for err in exc.errors():
+            lines.append(f"  - {_where(data, tuple(err['loc']))}: {err['msg']}")
+        raise KnowledgeBaseError("\n".join(lines)) from exc
+    return kb
+
+
+def policy_text_path(kb: KnowledgeBase, kb_path: str | Path | None = None) -> Path:
+    """Where the policy text the KB quotes lives (``source`` is relative to the KB file)."""
+    base = Path(kb_path) if kb_path else default_kb_path()
+    return (base.parent / kb.policy.source).resolve()

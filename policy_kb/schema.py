@@ -1,0 +1,186 @@
+"""Schema of a policy knowledge-base file.
+
+A knowledge base is one YAML file: the policy's metadata, the facts an answer may turn on,
+synonym groups (the words staff use), and one entry per rule or passage of the policy.
+Validation is strict (unknown fields are errors) so a typo in a trust's own file is caught
+on load rather than producing a silently wrong answer.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+EntryVerdict = Literal["allowed", "not_allowed", "information"]
+BranchVerdict = Literal["allowed", "not_allowed", "information"]
+#: Incident categories a policy answer can pre-fill a report with ("ask" = let the dialog ask).
+ReportCategory = Literal[
+    "contact_from_pupil",
+    "child_communication",
+    "academy_account_abuse",
+    "disparaging_post",
+    "confidential_or_brand_misuse",
+    "other",
+    "ask",
+]
+
+_ID = re.compile(r"^[a-z0-9]+(?:[.-][a-z0-9]+)*$")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+class FactOption(_Strict):
+    """One possible value of a fact, as offered to the user in a follow-up question."""
+
+    label: str = Field(min_length=1)
+    value: str = Field(min_length=1)
+    patterns: list[str] = Field(
+        default_factory=list,
+        description="Regexes (case-insensitive) that, found in a question, give this value.",
+    )
+
+    @field_validator("patterns")
+    @classmethod
+    def _compiles(cls, patterns: list[str]) -> list[str]:
+        for p in patterns:
+            try:
+                re.compile(p)
+            except re.error as exc:
+                raise ValueError(f"pattern {p!r} is not a valid regular expression: {exc}") from exc
+        return patterns
+
+
+class Fact(_Strict):
+    """A fact an answer may depend on, with the question that asks for it."""
+
+    question: str = Field(min_length=1)
+    options: list[FactOption] = Field(min_length=2)
+
+    @model_validator(mode="after")
+    def _unique_values(self) -> Fact:
+        values = [o.value for o in self.options]
+        if len(set(values)) != len(values):
+            raise ValueError(f"option values must be unique, got {values}")
+        return self
+
+
+class Branch(_Strict):
+    """The answer when the facts in ``when`` hold."""
+
+    when: dict[str, str] = Field(min_length=1)
+    verdict: BranchVerdict
+    answer: str = Field(min_length=1)
+
+
+class Entry(_Strict):
+    """One rule or passage of the policy and how the bot answers about it."""
+
+    id: str
+    section: str = Field(min_length=1)
+    topic: str = Field(min_length=1, description="Short title, shown in 'did you mean' lists.")
+    verdict: EntryVerdict
+    text: str = Field(min_length=1, description="The policy's own words, verbatim.")
+    answer: str = Field(min_length=1, description="Plain-English reply, British English.")
+    procedure: bool = Field(
+        default=False,
+        description="A thing staff should do: 'who/what/how' questions get an information verdict.",
+    )
+    facts: list[str] = Field(default_factory=list)
+    ask_facts: bool = Field(
+        default=True,
+        description="Ask for a missing fact (conditional). False: a missing fact means the "
+        "default verdict and answer; a fact given in the question still picks its branch.",
+    )
+    branches: list[Branch] = Field(default_factory=list)
+    conditional_answer: str | None = Field(
+        default=None, description="Reply while a fact is unknown: states each branch briefly."
+    )
+    people: list[str] = Field(default_factory=list, description="Roles the answer names.")
+    keywords: list[str] = Field(default_factory=list)
+    phrases: list[str] = Field(default_factory=list, description="How staff ask about it.")
+    related: list[str] = Field(default_factory=list)
+    report_category: ReportCategory | None = Field(
+        default=None, description="Set where the answer calls for reporting: pre-fills a report."
+    )
+
+    @field_validator("id")
+    @classmethod
+    def _id_shape(cls, value: str) -> str:
+        if not _ID.match(value):
+            raise ValueError(
+                "must be lower-case words joined by '.' or '-', e.g. 'inappropriate.friend-pupils'"
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _branches_need_facts(self) -> Entry:
+        if self.branches and not self.facts:
+            raise ValueError("'branches' given but 'facts' is empty")
+        if self.facts and not self.branches:
+            raise ValueError("'facts' given but there are no 'branches'")
+        if self.facts and self.ask_facts and not self.conditional_answer:
+            raise ValueError("an entry with 'facts' needs a 'conditional_answer'")
+        for i, branch in enumerate(self.branches):
+            unknown = set(branch.when) - set(self.facts)
+            if unknown:
+                raise ValueError(
+                    f"branches[{i}].when names facts not in 'facts': {sorted(unknown)}"
+                )
+        return self
+
+
+class PolicyInfo(_Strict):
+    """Metadata of the policy the knowledge base was built from."""
+
+    title: str
+    organisation: str
+    source: str = Field(description="Path of the policy text, relative to the KB file.")
+    contact: str = Field(description="Who to ask when the policy does not cover a question.")
+
+
+class KnowledgeBase(_Strict):
+    """A whole knowledge-base file."""
+
+    policy: PolicyInfo
+    facts: dict[str, Fact] = Field(default_factory=dict)
+    synonyms: dict[str, list[str]] = Field(
+        default_factory=dict, description="Canonical word -> the words staff use for it."
+    )
+    entries: list[Entry] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _cross_references(self) -> KnowledgeBase:
+        ids = [e.id for e in self.entries]
+        dupes = sorted({i for i in ids if ids.count(i) > 1})
+        if dupes:
+            raise ValueError(f"duplicate entry ids: {dupes}")
+        known = set(ids)
+        for entry in self.entries:
+            for fact in entry.facts:
+                if fact not in self.facts:
+                    raise ValueError(
+                        f"entry {entry.id!r}: fact {fact!r} is not defined under 'facts'"
+                    )
+            for i, branch in enumerate(entry.branches):
+                for fact, value in branch.when.items():
+                    values = {o.value for o in self.facts[fact].options}
+                    if value not in values:
+                        raise ValueError(
+                            f"entry {entry.id!r}: branches[{i}].when.{fact} = {value!r} "
+                            f"is not one of {sorted(values)}"
+                        )
+            for rel in entry.related:
+                if rel not in known:
+                    raise ValueError(f"entry {entry.id!r}: related id {rel!r} does not exist")
+        return self
+
+    def entry(self, entry_id: str) -> Entry:
+        """The entry with this id (KeyError if none)."""
+        for e in self.entries:
+            if e.id == entry_id:
+                return e
+        raise KeyError(entry_id)
