@@ -1,0 +1,1 @@
+"""Incidents: reports of social-media misuse, their routing, states and audit trail."""
