@@ -1,0 +1,235 @@
+"""The answer engine: question (+ known facts) -> :class:`~bot.qa.answer.Answer`.
+
+Pipeline: check the input is a question we can read; extract facts the question states;
+rank entries (:mod:`bot.qa.matcher`); gate on a calibrated confidence (below the threshold the
+verdict is ``no_match`` with "did you mean" suggestions, never a guess); settle the verdict
+from the entry's fact branches, asking a follow-up when a needed fact is missing.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Mapping
+from pathlib import Path
+
+from bot.messages import Citation, Verdict
+from bot.qa.answer import Answer, FollowUp, FollowUpOption, Suggestion
+from bot.qa.facts import FactExtractor
+from bot.qa.matcher import Candidate, Matcher
+from bot.qa.text import clean, words
+from policy_kb.loader import load_kb
+from policy_kb.schema import Branch, Entry, KnowledgeBase
+
+MAX_QUESTION_CHARS = 1000
+#: below this confidence the engine says the policy does not cover the question
+NO_MATCH_THRESHOLD = 0.5
+#: a runner-up this close (in confidence) to the winner is offered as "did you mean"
+AMBIGUITY_MARGIN = 0.12
+
+_PERMISSION = re.compile(
+    r"^\s*(?:so\s+|and\s+|but\s+|hi,?\s+|hey,?\s+|quick q(?:uestion)?:?\s+)?"
+    r"(?:can|could|may|might|am|are|is|isn'?t|should|shall|do|does|would|will|must|have)\b"
+    r"|\b(?:allowed|ok(?:ay)?|fine|alright|permitted|appropriate|acceptable)\b\s*(?:to|for|if)\b"
+    r"|\bam i\b|\bcan i\b|\bcould i\b|\bshould i\b|\bis it ok\b"
+)
+_WH = re.compile(
+    r"^\s*(?:who|what|how|where|when|which|whom)\b"
+    r"|\b(?:who|what|how|where)\s+(?:do|should|shall|can|to|would)\b"
+)
+
+UsageLog = Callable[[Answer], None]
+
+
+def is_permission_question(question: str) -> bool:
+    """True for yes/no questions ("can I...", "is it ok to..."), not "who/what/how..."."""
+    text = clean(question)
+    if _WH.search(text) and not re.match(r"^\s*(?:can|could|may|am|is|should)\b", text):
+        return False
+    return bool(_PERMISSION.search(text))
+
+
+class AnswerEngine:
+    """Answers staff questions from one knowledge base."""
+
+    def __init__(self, kb: KnowledgeBase, *, on_unanswered: UsageLog | None = None) -> None:
+        self.kb = kb
+        self.matcher = Matcher(kb)
+        self.facts = FactExtractor(kb)
+        self._on_unanswered = on_unanswered
+        self._by_id = {e.id: e for e in kb.entries}
+
+    @classmethod
+    def from_file(
+        cls, path: str | Path | None = None, *, on_unanswered: UsageLog | None = None
+    ) -> AnswerEngine:
+        """Load (and validate) a KB file, default ``POLICY_KB`` or the bundled policy."""
+        return cls(load_kb(path), on_unanswered=on_unanswered)
+
+    # -- public -------------------------------------------------------------------------
+    def answer(self, question: str, facts: Mapping[str, str] | None = None) -> Answer:
+        """Answer one question. ``facts`` are known facts (e.g. from a follow-up button)."""
+        question = question if isinstance(question, str) else str(question)
+        problem = self._input_problem(question)
+        if problem is not None:
+            return self._no_match(question, problem, [], log=False)
+        extracted = self.facts.extract(question)
+        known = {**extracted.values, **{k: v for k, v in (facts or {}).items() if v}}
+        ranked = self.matcher.rank(question)
+        if not ranked:
+            return self._no_match(question, self._not_covered_text(), [])
+        top = ranked[0]
+        confidence = self.confidence(top, ranked[1] if len(ranked) > 1 else None)
+        if confidence < NO_MATCH_THRESHOLD:
+            return self._no_match(question, self._not_covered_text(), ranked, confidence)
+        suggestions = [
+            Suggestion(c.entry.id, c.entry.topic)
+            for c in ranked[1:3]
+            if confidence - self.confidence(c, None) < AMBIGUITY_MARGIN
+        ]
+        return self._answer_entry(question, top.entry, known, confidence, suggestions)
+
+    def answer_rule(
+        self, question: str, rule_id: str, facts: Mapping[str, str] | None = None
+    ) -> Answer:
+        """Answer ``question`` with a chosen entry (a "did you mean" pick)."""
+        entry = self._by_id[rule_id]
+        known = {**self.facts.extract(question).values, **(facts or {})}
+        return self._answer_entry(question, entry, known, 1.0, [])
+
+    def confidence(self, top: Candidate, second: Candidate | None) -> float:
+        """Probability-like confidence that ``top`` is the right entry.
+
+        A logistic over the fused score, how much of the question the entry's vocabulary
+        covers, and the margin to the runner-up; coefficients fitted on the labelled dev set
+        (``python -m benchmarks.calibrate``).
+        """
+        gap = top.score - (second.score if second else 0.0)
+        z = -6.0 + 7.0 * top.score + 4.0 * top.coverage + 3.0 * gap
+        return 1.0 / (1.0 + math.exp(-z))
+
+    # -- internals ----------------------------------------------------------------------
+    def _input_problem(self, question: str) -> str | None:
+        text = question.strip()
+        example = 'for example "can I accept a friend request from an ex-pupil?"'
+        if not text:
+            return f"Please type a question about the social media policy, {example}."
+        if len(text) > MAX_QUESTION_CHARS:
+            return (
+                f"That message is too long for me ({len(text):,} characters). Please ask one "
+                f"short question (up to {MAX_QUESTION_CHARS:,} characters), {example}."
+            )
+        tokens = words(clean(text))
+        letters = [t for t in tokens if any(ch.isalpha() for ch in t)]
+        if not letters:
+            return f"I couldn't find a question in that. Try asking in words, {example}."
+        ascii_letters = sum(ch.isascii() for t in letters for ch in t)
+        all_letters = sum(len(t) for t in letters)
+        foreign_marks = any(ch in question for ch in "¿¡")
+        if foreign_marks or ascii_letters < 0.7 * all_letters or self._looks_foreign(letters):
+            return (
+                "Sorry, I can only answer questions in English at the moment. "
+                f"Please ask again in English, {example}, or ask the {self.kb.policy.contact}."
+            )
+        return None
+
+    def _looks_foreign(self, tokens: list[str]) -> bool:
+        """Many words, none of them English function words or KB vocabulary."""
+        from bot.qa.text import STOPWORDS
+
+        if len(tokens) < 4:
+            return False
+        known = sum(1 for t in tokens if t in STOPWORDS or self.matcher.vocab.is_known(t))
+        return known / len(tokens) < 0.34
+
+    def _not_covered_text(self) -> str:
+        return (
+            "The Social Media Policy doesn't cover that, so I can't give you an answer from it. "
+            f"Please ask the {self.kb.policy.contact}, who is responsible for questions about "
+            "the policy."
+        )
+
+    def _no_match(
+        self,
+        question: str,
+        text: str,
+        ranked: list[Candidate],
+        confidence: float = 0.0,
+        *,
+        log: bool = True,
+    ) -> Answer:
+        suggestions = [Suggestion(c.entry.id, c.entry.topic) for c in ranked[:3] if c.score > 0.2]
+        answer = Answer(
+            question=question,
+            verdict="no_match",
+            answer=text,
+            suggestions=suggestions,
+            confidence=confidence,
+        )
+        if log and self._on_unanswered is not None:
+            self._on_unanswered(answer)
+        return answer
+
+    def _answer_entry(
+        self,
+        question: str,
+        entry: Entry,
+        known: Mapping[str, str],
+        confidence: float,
+        suggestions: list[Suggestion],
+    ) -> Answer:
+        verdict: Verdict = entry.verdict
+        text = entry.answer
+        follow_up: FollowUp | None = None
+        used = {k: v for k, v in known.items() if k in entry.facts}
+        if entry.facts:
+            branch = _first_matching(entry.branches, known)
+            consistent = [b for b in entry.branches if _consistent(b, known)]
+            if branch is not None:
+                verdict, text = branch.verdict, branch.answer
+            elif consistent and len({b.verdict for b in consistent}) == 1 and used:
+                verdict, text = consistent[0].verdict, consistent[0].answer
+            elif entry.ask_facts and consistent:
+                fact = next(
+                    f
+                    for f in entry.facts
+                    if f not in known and any(f in b.when for b in consistent)
+                )
+                spec = self.kb.facts[fact]
+                wanted = {b.when.get(fact) for b in consistent}
+                follow_up = FollowUp(
+                    question=spec.question,
+                    fact=fact,
+                    options=[
+                        FollowUpOption(o.label, o.value) for o in spec.options if o.value in wanted
+                    ],
+                )
+                verdict = "conditional"
+                text = entry.conditional_answer or entry.answer
+        if entry.procedure and verdict == "allowed" and not is_permission_question(question):
+            verdict = "information"
+        return Answer(
+            question=question,
+            verdict=verdict,
+            answer=text,
+            rule_ids=[entry.id],
+            section=entry.section,
+            citations=[Citation(entry.id, entry.section, entry.text)],
+            follow_up=follow_up,
+            suggestions=suggestions,
+            confidence=confidence,
+            facts=dict(used),
+            report_category=entry.report_category,
+            people=list(entry.people),
+        )
+
+
+def _first_matching(branches: list[Branch], known: Mapping[str, str]) -> Branch | None:
+    for b in branches:
+        if all(known.get(f) == v for f, v in b.when.items()):
+            return b
+    return None
+
+
+def _consistent(branch: Branch, known: Mapping[str, str]) -> bool:
+    return all(f not in known or known[f] == v for f, v in branch.when.items())

@@ -1,0 +1,129 @@
+"""Rank knowledge-base entries for a question.
+
+Two lexical signals over canonical tokens (see :mod:`bot.qa.text`), fused:
+
+* **BM25** over each entry's whole document (topic, policy text, answer, keywords, phrases);
+* **nearest phrase**: IDF-weighted cosine between the question and each of the entry's example
+  phrasings ("how staff ask about it"), taking the best one.
+
+Plain retrieval over rule text alone tops out near 60% on fresh wording (see
+shared/research/question-matching.md); the phrase signal carries staff vocabulary, and the
+engine settles near neighbours with facts extracted from the question.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+
+from bot.qa.text import Vocabulary
+from policy_kb.schema import Entry, KnowledgeBase
+
+BM25_K1 = 1.2
+BM25_B = 0.75
+#: weight of the nearest-phrase signal in the fused score (BM25 gets the rest)
+PHRASE_WEIGHT = 0.6
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One ranked entry with the evidence for its score."""
+
+    entry: Entry
+    score: float
+    bm25: float
+    phrase: float
+    coverage: float  # share of the question's IDF weight found in this entry's vocabulary
+
+
+def entry_documents(entry: Entry) -> list[str]:
+    """The texts that describe an entry for matching."""
+    return [entry.topic, entry.text, entry.answer, " ".join(entry.keywords), *entry.phrases]
+
+
+class Matcher:
+    """Scores questions against every entry of a knowledge base."""
+
+    def __init__(self, kb: KnowledgeBase) -> None:
+        corpus = [t for e in kb.entries for t in entry_documents(e)]
+        self.vocab = Vocabulary(kb.synonyms, corpus)
+        self.entries = list(kb.entries)
+        docs = [self.vocab.canonical_tokens(" ".join(entry_documents(e))) for e in self.entries]
+        n = len(docs)
+        df: Counter[str] = Counter()
+        for d in docs:
+            df.update(set(d))
+        self._idf = {t: math.log(1 + (n - c + 0.5) / (c + 0.5)) for t, c in df.items()}
+        self._avgdl = sum(len(d) for d in docs) / max(n, 1)
+        self._doclen = [len(d) for d in docs]
+        self._tf: dict[str, list[tuple[int, int]]] = defaultdict(list)
+        for i, d in enumerate(docs):
+            for t, c in Counter(d).items():
+                self._tf[t].append((i, c))
+        self._entry_vocab = [set(d) for d in docs]
+        # phrase index: unit vectors over IDF-weighted token sets
+        self._phrase_owner: list[int] = []
+        self._phrase_norm: list[float] = []
+        self._phrase_index: dict[str, list[int]] = defaultdict(list)
+        for i, e in enumerate(self.entries):
+            for text in [e.topic, *e.phrases]:
+                toks = set(self.vocab.canonical_tokens(text))
+                if not toks:
+                    continue
+                p = len(self._phrase_owner)
+                self._phrase_owner.append(i)
+                self._phrase_norm.append(math.sqrt(sum(self.idf(t) ** 2 for t in toks)))
+                for t in toks:
+                    self._phrase_index[t].append(p)
+        self._max_idf = max(self._idf.values(), default=1.0)
+
+    def idf(self, token: str) -> float:
+        """Inverse document frequency of a canonical token (unknown tokens weigh the most)."""
+        return self._idf.get(token, getattr(self, "_max_idf", 1.0))
+
+    def tokens(self, question: str) -> list[str]:
+        """The question's canonical tokens."""
+        return self.vocab.canonical_tokens(question)
+
+    def rank(self, question: str, limit: int = 5) -> list[Candidate]:
+        """Entries ranked by fused score, best first (empty if the question has no content)."""
+        q = self.tokens(question)
+        qset = set(q)
+        if not qset:
+            return []
+        # BM25
+        bm25 = [0.0] * len(self.entries)
+        for t in qset:
+            idf = self._idf.get(t)
+            if idf is None:
+                continue
+            for i, c in self._tf[t]:
+                denom = c + BM25_K1 * (1 - BM25_B + BM25_B * self._doclen[i] / self._avgdl)
+                bm25[i] += idf * c * (BM25_K1 + 1) / denom
+        q_weight = sum(self.idf(t) for t in qset)
+        q_norm = math.sqrt(sum(self.idf(t) ** 2 for t in qset))
+        # nearest phrase
+        dots: dict[int, float] = defaultdict(float)
+        for t in qset:
+            w = self.idf(t) ** 2
+            for p in self._phrase_index.get(t, ()):
+                dots[p] += w
+        phrase = [0.0] * len(self.entries)
+        for p, dot in dots.items():
+            sim = dot / (q_norm * self._phrase_norm[p])
+            owner = self._phrase_owner[p]
+            if sim > phrase[owner]:
+                phrase[owner] = sim
+        # BM25 normalised by the best score a document could reach for these tokens
+        bm25_scale = sum(self._idf.get(t, 0.0) for t in qset) * (BM25_K1 + 1) or 1.0
+        out: list[Candidate] = []
+        for i, e in enumerate(self.entries):
+            if bm25[i] == 0.0 and phrase[i] == 0.0:
+                continue
+            b = min(bm25[i] / bm25_scale * 2.0, 1.0)
+            covered = sum(self.idf(t) for t in qset if t in self._entry_vocab[i])
+            score = PHRASE_WEIGHT * phrase[i] + (1 - PHRASE_WEIGHT) * b
+            out.append(Candidate(e, score, b, phrase[i], covered / q_weight))
+        out.sort(key=lambda c: -c.score)
+        return out[:limit]
