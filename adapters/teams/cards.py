@@ -1,0 +1,290 @@
+"""Render the core's neutral :class:`~bot.messages.Reply` as an Adaptive Card 1.5 (Teams).
+
+Pure functions: no SDK, no I/O. Every button is an ``Action.Submit`` whose data carries a
+``pb`` object (``{"action": ..., "value": ...}``); Teams merges the card's input values into
+the same object, keyed by input id (= form field name), so a submission comes back as one
+dict that :func:`parse_submit` splits again. Every card has ``fallbackText`` = the reply's
+complete plain text, and :func:`plain_text` renders the same reply for clients without cards.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot.messages import Choice, FormField, Reply
+
+CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
+CARD_SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
+CARD_VERSION = "1.5"
+DATA_KEY = "pb"  # the key of our own data in every Action.Submit payload
+
+# Internal card actions (never sent to the core): the report form's steps.
+FORM_CONTINUE = "teams.form.continue"
+FORM_SUBMIT = "teams.form.submit"
+FORM_EDIT = "teams.form.edit"
+FORM_CANCEL = "teams.form.cancel"
+FIELDS_SUBMIT = "teams.fields.submit"  # a reply with fields, answered inline
+
+VERDICT_LINES: dict[str, tuple[str, str]] = {
+    "allowed": ("✅ Allowed", "good"),
+    "not_allowed": ("⛔ Not allowed", "attention"),
+    "conditional": ("⚠️ It depends", "warning"),
+    "information": ("ℹ️ Information", "accent"),
+    "no_match": ("❔ The policy does not cover this", "default"),
+}
+YES_NO = (("Yes", "yes"), ("No", "no"))
+
+
+@dataclass(frozen=True)
+class Submission:
+    """A parsed ``Action.Submit`` payload: our action/value plus the card's input values."""
+
+    action: str
+    value: str
+    inputs: dict[str, Any] = field(default_factory=dict)
+    state: dict[str, Any] = field(default_factory=dict)  # answers carried between form steps
+
+
+def submit_data(
+    action: str, value: str = "", state: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
+    """The ``data`` of an ``Action.Submit`` button."""
+    pb: dict[str, Any] = {"action": action, "value": value}
+    if state:
+        pb["state"] = dict(state)
+    return {DATA_KEY: pb}
+
+
+def parse_submit(value: Mapping[str, Any] | None) -> Submission | None:
+    """Split an incoming ``activity.value`` from one of our cards; ``None`` if it is not ours."""
+    if not isinstance(value, Mapping):
+        return None
+    pb = value.get(DATA_KEY)
+    if not isinstance(pb, Mapping) or not isinstance(pb.get("action"), str):
+        return None
+    inputs = {k: _input_value(v) for k, v in value.items() if k not in {DATA_KEY, "msteams"}}
+    state = pb.get("state")
+    return Submission(
+        action=str(pb["action"]),
+        value=str(pb.get("value") or ""),
+        inputs=inputs,
+        state=dict(state) if isinstance(state, Mapping) else {},
+    )
+
+
+def _input_value(raw: Any) -> Any:
+    return raw.strip() if isinstance(raw, str) else raw
+
+
+def _text(text: str, **extra: Any) -> dict[str, Any]:
+    block: dict[str, Any] = {"type": "TextBlock", "text": text, "wrap": True}
+    block.update(extra)
+    return block
+
+
+def _button(choice: Choice) -> dict[str, Any]:
+    action: dict[str, Any] = {
+        "type": "Action.Submit",
+        "title": choice.label,
+        "data": submit_data(choice.action, choice.value),
+    }
+    if choice.style == "primary":
+        action["style"] = "positive"
+    elif choice.style == "danger":
+        action["style"] = "destructive"
+    return action
+
+
+def verdict_block(verdict: str) -> dict[str, Any]:
+    """The coloured verdict line at the top of a policy answer."""
+    label, colour = VERDICT_LINES.get(verdict, (verdict, "default"))
+    return _text(label, weight="Bolder", size="Medium", color=colour)
+
+
+def citation_blocks(reply: Reply) -> list[dict[str, Any]]:
+    """The policy's own words, quoted, each under its section name."""
+    if not reply.citations:
+        return []
+    items: list[dict[str, Any]] = [_text("What the policy says", weight="Bolder", spacing="Medium")]
+    for cite in reply.citations:
+        items.append(_text(cite.section, isSubtle=True, size="Small", spacing="Small"))
+        items.append(_text(f"“{cite.text}”", fontType="Default", spacing="None"))
+    return [{"type": "Container", "style": "emphasis", "items": items, "bleed": False}]
+
+
+def field_elements(form_field: FormField) -> list[dict[str, Any]]:
+    """One form field as Adaptive Card input(s), with label, isRequired and errorMessage."""
+    elements: list[dict[str, Any]] = []
+    if form_field.hint:
+        elements.append(_text(form_field.hint, isSubtle=True, size="Small", spacing="Medium"))
+    base: dict[str, Any] = {
+        "id": form_field.name,
+        "label": form_field.label,
+        "isRequired": form_field.required,
+        "errorMessage": form_field.error or _required_message(form_field),
+    }
+    kind = form_field.kind
+    value = form_field.value
+    if kind in {"choice", "multi_choice", "yes_no"}:
+        options = (
+            [{"title": t, "value": v} for t, v in YES_NO]
+            if kind == "yes_no"
+            else [{"title": o.label, "value": o.value} for o in form_field.options]
+        )
+        element = {**base, "type": "Input.ChoiceSet", "choices": options}
+        element["style"] = "expanded" if len(options) <= 4 else "compact"
+        if kind == "multi_choice":
+            element["isMultiSelect"] = True
+        if value:
+            element["value"] = ",".join(value) if isinstance(value, list) else str(value)
+        if form_field.placeholder:
+            element["placeholder"] = form_field.placeholder
+    elif kind == "date":
+        element = {**base, "type": "Input.Date"}
+        if value:
+            element["value"] = str(value)
+    else:
+        element = {**base, "type": "Input.Text"}
+        if kind == "textarea":
+            element["isMultiline"] = True
+        if kind == "url":
+            element["style"] = "Url"
+        if form_field.placeholder:
+            element["placeholder"] = form_field.placeholder
+        if form_field.max_length:
+            element["maxLength"] = form_field.max_length
+        if value:
+            element["value"] = ", ".join(value) if isinstance(value, list) else str(value)
+    elements.append(element)
+    if form_field.error:
+        elements.append(_text(f"⚠️ {form_field.error}", color="attention", spacing="None"))
+    return elements
+
+
+def _required_message(form_field: FormField) -> str:
+    if form_field.kind in {"choice", "multi_choice", "yes_no"}:
+        return f"Please choose an answer for “{form_field.label}”."
+    return f"Please fill in “{form_field.label}”."
+
+
+def card(
+    body: list[dict[str, Any]], actions: list[dict[str, Any]], fallback: str
+) -> dict[str, Any]:
+    """Wrap body and actions in an Adaptive Card 1.5 document."""
+    doc: dict[str, Any] = {
+        "type": "AdaptiveCard",
+        "$schema": CARD_SCHEMA,
+        "version": CARD_VERSION,
+        "fallbackText": fallback,
+        "body": body,
+        "msteams": {"width": "Full"},
+    }
+    if actions:
+        doc["actions"] = actions
+    return doc
+
+
+def reply_card(reply: Reply, *, submit: Choice | None = None) -> dict[str, Any]:
+    """A reply as an Adaptive Card: title, verdict line, answer, cited words, buttons, inputs.
+
+    ``submit`` is the button that sends a reply's ``fields`` back (the action that asked for
+    them); a reply with fields and no ``submit`` uses its own choices as submit buttons.
+    """
+    body: list[dict[str, Any]] = []
+    if reply.title:
+        body.append(_text(reply.title, weight="Bolder", size="Medium"))
+    if reply.verdict:
+        body.append(verdict_block(reply.verdict))
+    color = "attention" if reply.kind == "error" else "default"
+    body.append(_text(reply.text, color=color, spacing="Small"))
+    body.extend(citation_blocks(reply))
+    for form_field in reply.fields:
+        body.extend(field_elements(form_field))
+    actions = [_button(c) for c in reply.choices]
+    if reply.fields and submit is not None:
+        actions.insert(0, _button(submit))
+    return card(body, actions, fallback=plain_text(reply))
+
+
+def report_form_card(
+    fields: Sequence[FormField], *, title: str = "Report an incident", intro: str | None = None
+) -> dict[str, Any]:
+    """The whole report dialog as one card form; "Continue" re-renders or confirms."""
+    body: list[dict[str, Any]] = [_text(title, weight="Bolder", size="Medium")]
+    body.append(
+        _text(
+            intro
+            or "Answer the questions below. More questions may appear after you press "
+            "Continue, depending on your answers. Nothing is sent until you confirm.",
+            isSubtle=True,
+            spacing="Small",
+        )
+    )
+    for form_field in fields:
+        body.extend(field_elements(form_field))
+    actions = [
+        {
+            "type": "Action.Submit",
+            "title": "Continue",
+            "style": "positive",
+            "data": submit_data(FORM_CONTINUE),
+        },
+        {
+            "type": "Action.Submit",
+            "title": "Cancel",
+            "associatedInputs": "none",
+            "data": submit_data(FORM_CANCEL),
+        },
+    ]
+    lines = [title, *(f"- {f.label}" for f in fields)]
+    return card(body, actions, fallback="\n".join(lines))
+
+
+def confirmation_card(reply: Reply, answers: Mapping[str, Any]) -> dict[str, Any]:
+    """The confirmation step: the core's summary, then "Send report" or "Change answers"."""
+    body: list[dict[str, Any]] = [_text(reply.title or "Check your report", weight="Bolder")]
+    body.append(_text(reply.text, spacing="Small"))
+    state = {"answers": dict(answers)}
+    actions = [
+        {
+            "type": "Action.Submit",
+            "title": "Send report",
+            "style": "positive",
+            "data": submit_data(FORM_SUBMIT, state=state),
+        },
+        {
+            "type": "Action.Submit",
+            "title": "Change answers",
+            "data": submit_data(FORM_EDIT, state=state),
+        },
+        {"type": "Action.Submit", "title": "Cancel", "data": submit_data(FORM_CANCEL)},
+    ]
+    return card(body, actions, fallback=reply.text)
+
+
+def plain_text(reply: Reply, *, numbered: bool = True) -> str:
+    """The complete reply as plain text: title, verdict, answer, quoted words, numbered choices."""
+    parts: list[str] = []
+    if reply.title:
+        parts.append(reply.title)
+    if reply.verdict:
+        parts.append(VERDICT_LINES.get(reply.verdict, (reply.verdict, ""))[0])
+    parts.append(reply.text)
+    for cite in reply.citations:
+        parts.append(f"{cite.section}:\n> {cite.text}")
+    for form_field in reply.fields:
+        options = ""
+        if form_field.options:
+            options = " (" + ", ".join(o.label for o in form_field.options) + ")"
+        parts.append(f"- {form_field.label}{options}")
+    if reply.choices and numbered:
+        lines = [f"{i}. {c.label}" for i, c in enumerate(reply.choices, start=1)]
+        parts.append("Reply with a number:\n" + "\n".join(lines))
+    return "\n\n".join(p for p in parts if p)
+
+
+def attachment(content: dict[str, Any]) -> dict[str, Any]:
+    """An activity attachment carrying an Adaptive Card."""
+    return {"contentType": CARD_CONTENT_TYPE, "content": content}
