@@ -8,6 +8,7 @@ routing-relevant facts are typed fields; everything else the reporter said is in
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, Literal
 
 Category = Literal[
@@ -47,3 +48,80 @@ class ReportSubmission:
     summary: str  # what was seen, in the reporter's words
     details: dict[str, Any] = field(default_factory=dict)  # platform, link, when, actions...
     sexual_imagery: bool = False
+
+
+# --- results the incident service returns (added with the incident core) ------------------
+
+
+@dataclass(frozen=True)
+class RoutedPerson:
+    """Someone a report was sent to, with the role labels they were sent it as."""
+
+    person_id: int
+    name: str
+    roles: tuple[str, ...]  # e.g. ("Principal/Headteacher",)
+    delivered_on: str | None = None  # platform the message goes out on; None = cannot reach
+
+    @property
+    def label(self) -> str:
+        """``Jane Smith (Principal/Headteacher)``."""
+        return f"{self.name} ({', '.join(self.roles)})" if self.roles else self.name
+
+
+@dataclass(frozen=True)
+class SubmitResult:
+    """A stored report: its reference, who was told, and any gaps (shown to the reporter)."""
+
+    reference: str
+    incident_id: int
+    routed_to: tuple[RoutedPerson, ...]
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class IncidentSummary:
+    """What anyone allowed to see an incident's status sees: never its details."""
+
+    reference: str
+    academy_id: str
+    academy_name: str
+    category: str
+    category_label: str
+    urgency: str
+    child_involved: bool
+    state: str
+    created_at: datetime
+    updated_at: datetime
+    acknowledged_by: str | None = None
+    closed_by: str | None = None
+    last_actor: str | None = None
+
+
+@dataclass(frozen=True)
+class IncidentView(IncidentSummary):
+    """A handler's view after acting: the summary plus routing, outcome and note count."""
+
+    routed_to: tuple[RoutedPerson, ...] = ()
+    outcome: str | None = None
+    note_count: int = 0
+    concerns_headteacher: bool = False
+
+
+@dataclass(frozen=True)
+class NoteView:
+    """A handler's note."""
+
+    author: str
+    text: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class IncidentDetails(IncidentView):
+    """Everything, for entitled people only; each read is audited."""
+
+    summary: str = ""
+    details: dict[str, Any] = field(default_factory=dict)
+    reporter_name: str = ""
+    sexual_imagery: bool = False
+    notes: tuple[NoteView, ...] = ()

@@ -1,0 +1,674 @@
+"""The incident service: submit, route, acknowledge, note, close, view, remind, escalate.
+
+States: ``open`` -> ``acknowledged`` -> ``closed``. Closing straight from ``open`` is allowed
+(a handler may deal with a report at once); it then also counts as the acknowledgement.
+Closing needs an outcome; a closed report cannot change state again (notes may still be
+added). Every change, note, details view and refusal is an audit event in the same
+transaction as the change, and every notification goes to the outbox in that transaction
+too. Logs name references, never a report's summary, details or anyone's child.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Collection
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import case, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.clock import Clock
+from bot.incidents.access import is_handler, is_reporter, recipient_ids
+from bot.incidents.errors import InvalidInput, InvalidTransition, NotEntitled, NotFound
+from bot.incidents.references import next_reference, normalise_reference
+from bot.incidents.routing import PlannedRecipient, next_in_chain, plan_routing
+from bot.incidents.types import (
+    CATEGORY_LABELS,
+    IncidentDetails,
+    IncidentSummary,
+    IncidentView,
+    NoteView,
+    ReportSubmission,
+    RoutedPerson,
+    SubmitResult,
+)
+from bot.messages import Actor
+from bot.notifier import Recipient
+from bot.outbox.outbox import enqueue
+from bot.store import audit
+from bot.store.db import Database
+from bot.store.models import Incident, IncidentNote, IncidentRecipient, Person
+from bot.trust.directory import identities_of, person_for_identity
+from bot.trust.roles import PLATFORMS, role_label
+
+log = logging.getLogger(__name__)
+
+MAX_NOTE_LENGTH = 4000
+MAX_OUTCOME_LENGTH = 4000
+
+
+class IncidentService:
+    """Everything that happens to an incident report. One per process; safe to share."""
+
+    def __init__(
+        self,
+        database: Database,
+        *,
+        clock: Clock,
+        platforms: Collection[str],
+        reminder_after: timedelta,
+        escalate_after: timedelta,
+    ) -> None:
+        if reminder_after <= timedelta(0) or escalate_after <= reminder_after:
+            raise ValueError("need 0 < reminder_after < escalate_after")
+        self.database = database
+        self.clock = clock
+        enabled = set(platforms)
+        self.platforms: tuple[str, ...] = tuple(p for p in PLATFORMS if p in enabled) + tuple(
+            sorted(enabled - set(PLATFORMS))
+        )
+        self.reminder_after = reminder_after
+        self.escalate_after = escalate_after
+
+    # --- people -------------------------------------------------------------------------
+
+    async def person_for(self, actor: Actor) -> Person | None:
+        """The trust person behind a chat identity (by platform user id, never by name)."""
+        async with self.database.session() as session:
+            return await person_for_identity(session, actor.platform, actor.user_id)
+
+    async def _recipient(self, session: AsyncSession, person: Person) -> Recipient | None:
+        idents = (await identities_of(session, [person.id]))[person.id]
+        for platform in self.platforms:
+            if platform in idents:
+                return Recipient(platform, idents[platform], person.name, person.id)
+        return None
+
+    # --- submit -------------------------------------------------------------------------
+
+    async def submit(self, reporter: Actor, submission: ReportSubmission) -> SubmitResult:
+        """Store a report, route it, and queue the notifications and the reporter's receipt.
+
+        The report is saved even when nobody can be told; the gaps are in ``warnings``
+        (show them to the reporter) and logged at WARNING.
+        """
+        if submission.category not in CATEGORY_LABELS:
+            raise InvalidInput(f"Unknown report category {submission.category!r}.")
+        now = self.clock.now()
+        async with self.database.transaction() as session:
+            person = await person_for_identity(session, reporter.platform, reporter.user_id)
+            plan = await plan_routing(
+                session,
+                submission.academy,
+                child_involved=submission.child_involved,
+                concerns_headteacher=submission.concerns_headteacher,
+                sexual_imagery=submission.sexual_imagery,
+            )
+            reference = await next_reference(session, now.year)
+            reporter_name = person.name if person else (reporter.display_name or reporter.user_id)
+            incident = Incident(
+                reference=reference,
+                academy_id=submission.academy,
+                academy_name=plan.academy_name,
+                category=submission.category,
+                urgency=submission.urgency,
+                child_involved=submission.child_involved,
+                concerns_headteacher=submission.concerns_headteacher,
+                sexual_imagery=submission.sexual_imagery,
+                summary=submission.summary,
+                details=dict(submission.details),
+                state="open",
+                reporter_platform=reporter.platform,
+                reporter_user_id=reporter.user_id,
+                reporter_name=reporter_name,
+                reporter_person_id=person.id if person else None,
+                created_at=now,
+                updated_at=now,
+                notified_at=now,
+                reminded=False,
+                escalation_level=0,
+                next_check_at=now + self.reminder_after if plan.recipients else None,
+            )
+            session.add(incident)
+            await session.flush()
+            audit.record(
+                session,
+                action="submitted",
+                actor=reporter.key,
+                actor_name=reporter_name,
+                actor_person_id=person.id if person else None,
+                at=now,
+                incident_id=incident.id,
+                data={
+                    "reference": reference,
+                    "category": submission.category,
+                    "urgency": submission.urgency,
+                    "child_involved": submission.child_involved,
+                    "concerns_headteacher": submission.concerns_headteacher,
+                },
+            )
+            warnings = list(plan.warnings)
+            routed = await self._tell(session, incident, plan.recipients, now, warnings)
+            enqueue(
+                session,
+                kind="receipt",
+                recipient=Recipient(
+                    reporter.platform,
+                    reporter.user_id,
+                    reporter_name,
+                    person.id if person else None,
+                ),
+                now=now,
+                incident_id=incident.id,
+                payload={"routed": [r.label for r in routed], "warnings": warnings},
+                thread_key=f"incident:{incident.id}:reporter",
+            )
+            if warnings:
+                audit.record(
+                    session,
+                    action="routing_gaps",
+                    actor="system",
+                    at=now,
+                    incident_id=incident.id,
+                    data={"warnings": warnings},
+                )
+        log.info("incident %s stored and routed to %d people", reference, len(routed))
+        for warning in warnings:
+            log.warning("incident %s: %s", reference, warning)
+        return SubmitResult(reference, incident.id, tuple(routed), tuple(warnings))
+
+    async def _tell(
+        self,
+        session: AsyncSession,
+        incident: Incident,
+        recipients: list[PlannedRecipient],
+        now: datetime,
+        warnings: list[str],
+    ) -> list[RoutedPerson]:
+        """Record recipients and queue their escalation message."""
+        routed: list[RoutedPerson] = []
+        for planned in recipients:
+            session.add(
+                IncidentRecipient(
+                    incident_id=incident.id,
+                    person_id=planned.person.id,
+                    roles=",".join(planned.roles),
+                    reason=planned.reason,
+                    added_at=now,
+                )
+            )
+            recipient = await self._recipient(session, planned.person)
+            labels = planned.role_labels
+            routed.append(
+                RoutedPerson(
+                    planned.person.id,
+                    planned.person.name,
+                    labels,
+                    recipient.platform if recipient else None,
+                )
+            )
+            if recipient is None:
+                warnings.append(
+                    f"{planned.person.name} ({', '.join(labels)}) has no chat identity on an "
+                    "enabled platform, so cannot be messaged"
+                )
+                continue
+            enqueue(
+                session,
+                kind="escalation",
+                recipient=recipient,
+                now=now,
+                incident_id=incident.id,
+                payload={"roles": list(labels), "reason": planned.reason},
+                thread_key=f"incident:{incident.id}:person:{planned.person.id}",
+            )
+        audit.record(
+            session,
+            action="routed" if all(p.reason != "escalated" for p in recipients) else "escalated",
+            actor="system",
+            at=now,
+            incident_id=incident.id,
+            data={"to": [{"person_id": r.person_id, "roles": list(r.roles)} for r in routed]},
+        )
+        await session.flush()
+        return routed
+
+    # --- handler actions ----------------------------------------------------------------
+
+    async def acknowledge(self, actor: Actor, reference: str) -> IncidentView:
+        """Mark an open report as acknowledged by the actor; tells the reporter."""
+        return await self._act(actor, reference, "acknowledge", self._do_acknowledge)
+
+    async def add_note(self, actor: Actor, reference: str, text: str) -> IncidentView:
+        """Add a handler's note (any state)."""
+        text = text.strip()
+        if not text:
+            raise InvalidInput("A note cannot be empty.")
+        if len(text) > MAX_NOTE_LENGTH:
+            raise InvalidInput(f"A note can be at most {MAX_NOTE_LENGTH} characters.")
+
+        async def do(session: AsyncSession, incident: Incident, person: Person, now: datetime):
+            note = IncidentNote(
+                incident_id=incident.id,
+                author_person_id=person.id,
+                author_name=person.name,
+                text=text,
+                created_at=now,
+            )
+            session.add(note)
+            await session.flush()
+            incident.updated_at = now
+            incident.last_actor = person.name
+            audit.record(
+                session,
+                action="note_added",
+                actor=actor.key,
+                actor_name=person.name,
+                actor_person_id=person.id,
+                at=now,
+                incident_id=incident.id,
+                data={"note_id": note.id},
+            )
+
+        return await self._act(actor, reference, "add a note to", do)
+
+    async def close(self, actor: Actor, reference: str, outcome: str) -> IncidentView:
+        """Close a report with its outcome (from open or acknowledged); tells the reporter."""
+        outcome = outcome.strip()
+        if not outcome:
+            raise InvalidInput("Please give the outcome: closing a report needs one.")
+        if len(outcome) > MAX_OUTCOME_LENGTH:
+            raise InvalidInput(f"The outcome can be at most {MAX_OUTCOME_LENGTH} characters.")
+
+        async def do(session: AsyncSession, incident: Incident, person: Person, now: datetime):
+            if incident.state == "closed":
+                raise InvalidTransition(
+                    f"{incident.reference} was already closed by {incident.closed_by}."
+                )
+            previous = incident.state
+            if incident.acknowledged_at is None:
+                incident.acknowledged_at = now
+                incident.acknowledged_by = person.name
+            incident.state = "closed"
+            incident.outcome = outcome
+            incident.closed_at = now
+            incident.closed_by = person.name
+            incident.next_check_at = None
+            await self._state_changed(session, incident, person, actor, now, previous)
+
+        return await self._act(actor, reference, "close", do)
+
+    async def _do_acknowledge(
+        self, session: AsyncSession, incident: Incident, person: Person, now: datetime, actor: Actor
+    ) -> None:
+        if incident.state != "open":
+            who = (
+                incident.acknowledged_by if incident.state == "acknowledged" else incident.closed_by
+            )
+            raise InvalidTransition(
+                f"{incident.reference} is already {incident.state}"
+                + (f" (by {who})." if who else ".")
+            )
+        incident.state = "acknowledged"
+        incident.acknowledged_at = now
+        incident.acknowledged_by = person.name
+        incident.next_check_at = None
+        await self._state_changed(session, incident, person, actor, now, "open")
+
+    async def _state_changed(
+        self,
+        session: AsyncSession,
+        incident: Incident,
+        person: Person,
+        actor: Actor,
+        now: datetime,
+        previous: str,
+    ) -> None:
+        """Audit, tell the reporter, and update every handler's card in place."""
+        incident.updated_at = now
+        incident.last_actor = person.name
+        audit.record(
+            session,
+            action=incident.state,
+            actor=actor.key,
+            actor_name=person.name,
+            actor_person_id=person.id,
+            at=now,
+            incident_id=incident.id,
+            data={"from": previous, "to": incident.state},
+        )
+        enqueue(
+            session,
+            kind="state_change",
+            recipient=Recipient(
+                incident.reporter_platform,
+                incident.reporter_user_id,
+                incident.reporter_name,
+                incident.reporter_person_id,
+            ),
+            now=now,
+            incident_id=incident.id,
+            payload={"state": incident.state, "by": person.name},
+        )
+        rows = await session.scalars(
+            select(IncidentRecipient).where(IncidentRecipient.incident_id == incident.id)
+        )
+        for row in list(rows):
+            handler = await session.get(Person, row.person_id)
+            recipient = await self._recipient(session, handler) if handler else None
+            if recipient is None:
+                continue
+            enqueue(
+                session,
+                kind="escalation",
+                recipient=recipient,
+                now=now,
+                incident_id=incident.id,
+                payload={
+                    "roles": [role_label(r) for r in row.roles.split(",") if r],
+                    "reason": row.reason,
+                    "update": True,
+                },
+                thread_key=f"incident:{incident.id}:person:{row.person_id}",
+            )
+        log.info("incident %s: %s -> %s", incident.reference, previous, incident.state)
+
+    async def _act(self, actor: Actor, reference: str, verb: str, do: Any) -> IncidentView:
+        """Load with a row lock, check entitlement (auditing refusals), run ``do``."""
+        now = self.clock.now()
+        refused: tuple[Incident, Person | None] | None = None
+        try:
+            async with self.database.transaction() as session:
+                person = await person_for_identity(session, actor.platform, actor.user_id)
+                incident = await self._load(session, reference, lock=True)
+                if person is None or not await is_handler(session, person, incident):
+                    refused = (incident, person)
+                    raise NotEntitled(
+                        f"Sorry, you cannot {verb} {incident.reference}: only the people it "
+                        "was sent to and trust administrators can."
+                    )
+                if do == self._do_acknowledge:
+                    await do(session, incident, person, now, actor)
+                else:
+                    await do(session, incident, person, now)
+                return await self._view(session, incident)
+        except NotEntitled:
+            if refused is not None:
+                await self._audit_refusal(actor, refused[0], refused[1], verb, now)
+            raise
+
+    async def _audit_refusal(
+        self, actor: Actor, incident: Incident, person: Person | None, verb: str, now: datetime
+    ) -> None:
+        async with self.database.transaction() as session:
+            audit.record(
+                session,
+                action="refused",
+                actor=actor.key,
+                actor_name=person.name if person else actor.display_name,
+                actor_person_id=person.id if person else None,
+                at=now,
+                incident_id=incident.id,
+                data={"attempted": verb},
+            )
+        log.warning("refused %s to %s on incident %s", verb, actor.key, incident.reference)
+
+    # --- reading ------------------------------------------------------------------------
+
+    async def view_details(self, actor: Actor, reference: str) -> IncidentDetails:
+        """The full report, for the people it was sent to and trust admins; audited."""
+        now = self.clock.now()
+        refused: tuple[Incident, Person | None] | None = None
+        try:
+            async with self.database.transaction() as session:
+                person = await person_for_identity(session, actor.platform, actor.user_id)
+                incident = await self._load(session, reference)
+                if person is None or not await is_handler(session, person, incident):
+                    refused = (incident, person)
+                    raise NotEntitled(
+                        f"Sorry, you cannot read the details of {incident.reference}: only the "
+                        "people it was sent to and trust administrators can."
+                    )
+                audit.record(
+                    session,
+                    action="details_viewed",
+                    actor=actor.key,
+                    actor_name=person.name,
+                    actor_person_id=person.id,
+                    at=now,
+                    incident_id=incident.id,
+                )
+                view = await self._view(session, incident)
+                notes = await session.scalars(
+                    select(IncidentNote)
+                    .where(IncidentNote.incident_id == incident.id)
+                    .order_by(IncidentNote.id)
+                )
+                note_views = tuple(NoteView(n.author_name, n.text, n.created_at) for n in notes)
+        except NotEntitled:
+            if refused is not None:
+                await self._audit_refusal(actor, refused[0], refused[1], "view details of", now)
+            raise
+        log.info("incident %s details viewed by %s", incident.reference, actor.key)
+        return IncidentDetails(
+            **{f: getattr(view, f) for f in view.__dataclass_fields__},
+            summary=incident.summary,
+            details=dict(incident.details or {}),
+            reporter_name=incident.reporter_name,
+            sexual_imagery=incident.sexual_imagery,
+            notes=note_views,
+        )
+
+    async def status(self, actor: Actor, reference: str) -> IncidentSummary:
+        """One report's status, for its reporter or a handler (no details; not audited)."""
+        async with self.database.session() as session:
+            person = await person_for_identity(session, actor.platform, actor.user_id)
+            incident = await self._load(session, reference)
+            if not (
+                is_reporter(incident, actor, person) or await is_handler(session, person, incident)
+            ):
+                raise NotEntitled(f"Sorry, you cannot see {incident.reference}.")
+            return _summary(incident)
+
+    async def reporter_status(self, actor: Actor) -> list[IncidentSummary]:
+        """The actor's own reports, newest first (status only)."""
+        async with self.database.session() as session:
+            person = await person_for_identity(session, actor.platform, actor.user_id)
+            mine = (Incident.reporter_platform == actor.platform) & (
+                Incident.reporter_user_id == actor.user_id
+            )
+            cond = or_(mine, Incident.reporter_person_id == person.id) if person else mine
+            rows = await session.scalars(
+                select(Incident)
+                .where(cond)
+                .order_by(Incident.created_at.desc(), Incident.id.desc())
+            )
+            return [_summary(i) for i in rows]
+
+    async def handler_queue(self, actor: Actor) -> list[IncidentSummary]:
+        """Reports sent to the actor (every report for trust admins): open first, then
+        acknowledged, then closed; newest first within each. Empty for unknown people."""
+        async with self.database.session() as session:
+            person = await person_for_identity(session, actor.platform, actor.user_id)
+            if person is None:
+                return []
+            order = case(
+                (Incident.state == "open", 0), (Incident.state == "acknowledged", 1), else_=2
+            )
+            stmt = select(Incident).order_by(order, Incident.created_at.desc(), Incident.id.desc())
+            if not person.is_trust_admin:
+                stmt = stmt.join(
+                    IncidentRecipient, IncidentRecipient.incident_id == Incident.id
+                ).where(IncidentRecipient.person_id == person.id)
+            return [_summary(i) for i in await session.scalars(stmt)]
+
+    async def _load(self, session: AsyncSession, reference: str, *, lock: bool = False) -> Incident:
+        ref = normalise_reference(reference)
+        if ref is None:
+            raise NotFound(f"{reference.strip()!r} is not a report reference (like SM-2026-0042).")
+        stmt = select(Incident).where(Incident.reference == ref)
+        if lock:
+            stmt = stmt.with_for_update()
+        incident = await session.scalar(stmt)
+        if incident is None:
+            raise NotFound(f"There is no report with reference {ref}.")
+        return incident
+
+    async def _view(self, session: AsyncSession, incident: Incident) -> IncidentView:
+        rows = await session.execute(
+            select(IncidentRecipient, Person)
+            .join(Person, Person.id == IncidentRecipient.person_id)
+            .where(IncidentRecipient.incident_id == incident.id)
+            .order_by(IncidentRecipient.added_at, Person.name)
+        )
+        routed = tuple(
+            RoutedPerson(p.id, p.name, tuple(role_label(r) for r in rec.roles.split(",") if r))
+            for rec, p in rows.tuples()
+        )
+        note_count = await session.scalar(
+            select(func.count())
+            .select_from(IncidentNote)
+            .where(IncidentNote.incident_id == incident.id)
+        )
+        base = _summary(incident)
+        return IncidentView(
+            **{f: getattr(base, f) for f in base.__dataclass_fields__},
+            routed_to=routed,
+            outcome=incident.outcome,
+            note_count=int(note_count or 0),
+            concerns_headteacher=incident.concerns_headteacher,
+        )
+
+    # --- reminders and escalation ---------------------------------------------------------
+
+    async def run_due_reminders(self, *, limit: int = 100) -> int:
+        """Send due reminders, then escalate where ``escalate_after`` has passed with nobody
+        acknowledging. Returns how many reminder rounds and escalations were made. Safe to
+        run from several workers (rows are locked; on PostgreSQL locked rows are skipped)."""
+        now = self.clock.now()
+        async with self.database.session() as session:
+            ids = list(
+                await session.scalars(
+                    select(Incident.id)
+                    .where(Incident.state == "open", Incident.next_check_at <= now)
+                    .order_by(Incident.next_check_at)
+                    .limit(limit)
+                )
+            )
+        done = 0
+        for incident_id in ids:
+            async with self.database.transaction() as session:
+                incident = await session.scalar(
+                    select(Incident)
+                    .where(
+                        Incident.id == incident_id,
+                        Incident.state == "open",
+                        Incident.next_check_at <= now,
+                    )
+                    .with_for_update(skip_locked=True)
+                )
+                if incident is None:
+                    continue
+                done += await self._remind_or_escalate(session, incident, now)
+        return done
+
+    async def _remind_or_escalate(
+        self, session: AsyncSession, incident: Incident, now: datetime
+    ) -> int:
+        done = 0
+        told = await recipient_ids(session, incident.id)
+        if not incident.reminded and now >= incident.notified_at + self.reminder_after:
+            await self._send_reminders(session, incident, now)
+            incident.reminded = True
+            done += 1
+        if now >= incident.notified_at + self.escalate_after:
+            nxt = await next_in_chain(
+                session,
+                incident.academy_id,
+                concerns_headteacher=incident.concerns_headteacher,
+                already_told=told,
+            )
+            if nxt:
+                warnings: list[str] = []
+                await self._tell(session, incident, nxt, now, warnings)
+                for warning in warnings:
+                    log.warning("incident %s: %s", incident.reference, warning)
+                incident.escalation_level += 1
+                incident.reminded = False
+                log.info(
+                    "incident %s escalated (level %d)",
+                    incident.reference,
+                    incident.escalation_level,
+                )
+            else:
+                audit.record(
+                    session,
+                    action="escalation_exhausted",
+                    actor="system",
+                    at=now,
+                    incident_id=incident.id,
+                )
+                await self._send_reminders(session, incident, now)
+                incident.reminded = True
+                log.warning(
+                    "incident %s: still unacknowledged and nobody left to escalate to",
+                    incident.reference,
+                )
+            incident.notified_at = now
+            done += 1
+        wait = self.escalate_after if incident.reminded else self.reminder_after
+        incident.next_check_at = incident.notified_at + wait
+        return done
+
+    async def _send_reminders(
+        self, session: AsyncSession, incident: Incident, now: datetime
+    ) -> None:
+        waited = int((now - incident.created_at).total_seconds() // 60)
+        rows = await session.scalars(
+            select(IncidentRecipient).where(IncidentRecipient.incident_id == incident.id)
+        )
+        sent = []
+        for row in list(rows):
+            person = await session.get(Person, row.person_id)
+            recipient = await self._recipient(session, person) if person else None
+            if recipient is None:
+                continue
+            enqueue(
+                session,
+                kind="reminder",
+                recipient=recipient,
+                now=now,
+                incident_id=incident.id,
+                payload={
+                    "roles": [role_label(r) for r in row.roles.split(",") if r],
+                    "waiting_minutes": waited,
+                },
+            )
+            sent.append(row.person_id)
+        audit.record(
+            session,
+            action="reminder_sent",
+            actor="system",
+            at=now,
+            incident_id=incident.id,
+            data={"to": sent},
+        )
+
+
+def _summary(incident: Incident) -> IncidentSummary:
+    return IncidentSummary(
+        reference=incident.reference,
+        academy_id=incident.academy_id,
+        academy_name=incident.academy_name,
+        category=incident.category,
+        category_label=CATEGORY_LABELS.get(incident.category, incident.category),
+        urgency=incident.urgency,
+        child_involved=incident.child_involved,
+        state=incident.state,
+        created_at=incident.created_at,
+        updated_at=incident.updated_at,
+        acknowledged_by=incident.acknowledged_by,
+        closed_by=incident.closed_by,
+        last_actor=incident.last_actor,
+    )

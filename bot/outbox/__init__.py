@@ -1,0 +1,1 @@
+"""The outbox: notifications written with their cause, delivered later by a worker."""

@@ -1,0 +1,107 @@
+"""Chat and dialog state kept in the database, so any process can take the next message
+and a restart loses nothing.
+
+``put`` without ``expected_version`` is an atomic upsert (last writer wins); with it, an
+optimistic compare-and-set that raises :class:`StaleConversation` if someone else wrote first.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import IntegrityError
+
+from bot.clock import Clock, SystemClock
+from bot.store.db import Database
+from bot.store.models import ConversationRecord
+
+
+class StaleConversation(Exception):
+    """Another writer changed the state since it was read; read it again and retry."""
+
+
+@dataclass(frozen=True)
+class ConversationState:
+    """A stored state, its version (1 for the first write) and when it was last written."""
+
+    key: str
+    state: dict[str, Any]
+    version: int
+    updated_at: datetime
+
+
+class ConversationStore:
+    """Get / put / delete a JSON state by key (e.g. ``"slack:T1:U2"``)."""
+
+    def __init__(self, database: Database, *, clock: Clock | None = None) -> None:
+        self.database = database
+        self.clock = clock or SystemClock()
+
+    async def get(self, key: str) -> ConversationState | None:
+        """The stored state for ``key``, or None."""
+        async with self.database.session() as session:
+            row = await session.get(ConversationRecord, key)
+            if row is None:
+                return None
+            return ConversationState(row.key, dict(row.state), row.version, row.updated_at)
+
+    async def put(
+        self, key: str, state: dict[str, Any], *, expected_version: int | None = None
+    ) -> int:
+        """Store ``state`` and return its new version.
+
+        ``expected_version=None``: upsert. ``0``: create only. ``n``: replace only if the
+        stored version is still ``n``. Raises :class:`StaleConversation` otherwise.
+        """
+        now = self.clock.now()
+        async with self.database.transaction() as session:
+            if expected_version is None:
+                insert = pg_insert if self.database.is_postgresql else sqlite_insert
+                values = insert(ConversationRecord).values(
+                    key=key, state=state, version=1, updated_at=now
+                )
+                upsert = values.on_conflict_do_update(
+                    index_elements=[ConversationRecord.key],
+                    set_={
+                        "state": values.excluded.state,
+                        "version": ConversationRecord.version + 1,
+                        "updated_at": values.excluded.updated_at,
+                    },
+                ).returning(ConversationRecord.version)
+                return int((await session.execute(upsert)).scalar_one())
+            if expected_version == 0:
+                session.add(ConversationRecord(key=key, state=state, version=1, updated_at=now))
+                try:
+                    await session.flush()
+                except IntegrityError as exc:
+                    raise StaleConversation(f"conversation {key!r} already exists") from exc
+                return 1
+            result = await session.execute(
+                update(ConversationRecord)
+                .where(
+                    ConversationRecord.key == key, ConversationRecord.version == expected_version
+                )
+                .values(state=state, version=expected_version + 1, updated_at=now)
+                .returning(ConversationRecord.version)
+            )
+            new_version = result.scalar_one_or_none()
+            if new_version is None:
+                raise StaleConversation(
+                    f"conversation {key!r} changed since version {expected_version}"
+                )
+            return int(new_version)
+
+    async def delete(self, key: str) -> bool:
+        """Forget ``key``; True if something was deleted."""
+        async with self.database.transaction() as session:
+            result = await session.execute(
+                delete(ConversationRecord)
+                .where(ConversationRecord.key == key)
+                .returning(ConversationRecord.key)
+            )
+            return result.scalar_one_or_none() is not None

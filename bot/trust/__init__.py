@@ -1,0 +1,1 @@
+"""The trust directory: academies, their key people, and everyone's chat identities."""
