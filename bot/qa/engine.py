@@ -129,7 +129,7 @@ class AnswerEngine:
         if foreign_marks or ascii_letters < 0.7 * all_letters or self._looks_foreign(letters):
             return (
                 "Sorry, I can only answer questions in English at the moment. "
-                f"Please ask again in English, {example}, or ask the {self.kb.policy.contact}."
+                f"Please ask again in English, {example}, or ask {self.kb.policy.contact}."
             )
         return None
 
@@ -145,7 +145,7 @@ class AnswerEngine:
     def _not_covered_text(self) -> str:
         return (
             "The Social Media Policy doesn't cover that, so I can't give you an answer from it. "
-            f"Please ask the {self.kb.policy.contact}, who is responsible for questions about "
+            f"Please ask {self.kb.policy.contact}, who is responsible for questions about "
             "the policy."
         )
 

@@ -1,0 +1,215 @@
+"""Policy Q&A: accuracy of our engine vs a plain BM25 baseline, latency, throughput, start-up.
+
+Run: ``python -m benchmarks.qa_accuracy`` (``--misses`` lists the engine's misses on dev).
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from rank_bm25 import BM25Okapi
+
+from benchmarks.qa_data import Labelled, load
+from bot.qa.engine import AnswerEngine
+from bot.qa.matcher import entry_documents
+from bot.qa.text import STOPWORDS, clean, stem, words
+from policy_kb.schema import KnowledgeBase
+
+
+@dataclass(frozen=True)
+class Prediction:
+    """What a system said for one question."""
+
+    rule: str | None
+    verdict: str
+    text: str
+    follow_up_fact: str | None
+
+
+def _plain_tokens(text: str) -> list[str]:
+    return [stem(w) for w in words(clean(text)) if w not in STOPWORDS]
+
+
+class Bm25Baseline:
+    """Plain BM25 (rank_bm25, stemmed, no synonyms, facts or typo handling) over the same
+    entry documents; verdict = the top entry's default verdict; no_match below a score
+    threshold chosen to suit the baseline best on the dev set."""
+
+    def __init__(self, kb: KnowledgeBase) -> None:
+        self.entries = list(kb.entries)
+        self.bm25 = BM25Okapi([_plain_tokens(" ".join(entry_documents(e))) for e in self.entries])
+        self.threshold = 0.0
+
+    def scores(self, q: str) -> tuple[int, float]:
+        toks = _plain_tokens(q)
+        if not toks:
+            return -1, 0.0
+        s = self.bm25.get_scores(toks)
+        best = int(max(range(len(s)), key=lambda i: s[i]))
+        return best, float(s[best])
+
+    def tune(self, data: list[Labelled]) -> None:
+        """Pick the no-match threshold that maximises verdict accuracy on ``data``."""
+        scored = [(self.scores(x.q), x) for x in data]
+        best_t, best_acc = 0.0, -1.0
+        for t in [i * 0.5 for i in range(0, 41)]:
+            acc = sum(self._verdict(i, s, t) == x.verdict for (i, s), x in scored)
+            if acc > best_acc:
+                best_t, best_acc = t, acc
+        self.threshold = best_t
+
+    def _verdict(self, i: int, s: float, t: float) -> str:
+        return "no_match" if i < 0 or s <= t else self.entries[i].verdict
+
+    def predict(self, q: str) -> Prediction:
+        i, s = self.scores(q)
+        verdict = self._verdict(i, s, self.threshold)
+        rule = None if verdict == "no_match" else self.entries[i].id
+        text = "" if rule is None else self.entries[i].answer
+        return Prediction(rule, verdict, text, None)
+
+
+def engine_predict(engine: AnswerEngine) -> Callable[[str, dict[str, str]], Prediction]:
+    def predict(q: str, facts: dict[str, str]) -> Prediction:
+        a = engine.answer(q, facts)
+        return Prediction(
+            a.rule_ids[0] if a.rule_ids else None,
+            a.verdict,
+            a.answer,
+            a.follow_up.fact if a.follow_up else None,
+        )
+
+    return predict
+
+
+@dataclass
+class Score:
+    """Counts over one labelled set."""
+
+    n: int = 0
+    rule: int = 0
+    verdict: int = 0
+    full: int = 0  # right verdict AND mentions AND follow-up fact
+
+    def line(self) -> str:
+        pct = lambda k: f"{100 * k / max(self.n, 1):5.1f}%"  # noqa: E731
+        return (
+            f"rule top-1 {pct(self.rule)}   verdict {pct(self.verdict)}   "
+            f"verdict+people/facts {pct(self.full)}   (n={self.n})"
+        )
+
+
+def grade(x: Labelled, p: Prediction) -> tuple[bool, bool, bool]:
+    """(rule right, verdict right, verdict + mentions + follow-up fact right)."""
+    rule_ok = (not x.rules and p.rule is None) or (p.rule in x.rules)
+    verdict_ok = p.verdict == x.verdict
+    mentions_ok = all(m.lower() in p.text.lower() for m in x.mentions)
+    fu_ok = x.verdict != "conditional" or x.follow_up_fact in (None, p.follow_up_fact)
+    return rule_ok, verdict_ok, verdict_ok and mentions_ok and fu_ok
+
+
+def evaluate(
+    data: list[Labelled], predict: Callable[[Labelled], Prediction]
+) -> tuple[Score, list[tuple[Labelled, Prediction]]]:
+    """Score a system over a labelled set; also return its misses."""
+    score, misses = Score(), []
+    for x in data:
+        p = predict(x)
+        r, v, f = grade(x, p)
+        score.n += 1
+        score.rule += r
+        score.verdict += v
+        score.full += f
+        if not f:
+            misses.append((x, p))
+    return score, misses
+
+
+def latency(
+    engine: AnswerEngine, questions: list[str], rounds: int = 3
+) -> tuple[float, float, float]:
+    """p50 and p99 per-question latency (ms) and questions/second, one core, warm."""
+    for q in questions:
+        engine.answer(q)
+    times: list[float] = []
+    start = time.perf_counter()
+    for _ in range(rounds):
+        for q in questions:
+            t0 = time.perf_counter()
+            engine.answer(q)
+            times.append((time.perf_counter() - t0) * 1000)
+    total = time.perf_counter() - start
+    times.sort()
+    p99 = times[min(len(times) - 1, int(len(times) * 0.99))]
+    return statistics.median(times), p99, len(times) / total
+
+
+def startup_seconds(runs: int = 5) -> float:
+    """Median wall time of ``policybot ask --json "..."`` as a fresh process."""
+    cmd = [sys.executable, "-m", "bot", "ask", "--json", "can i add a yr 11 kid on snap"]
+    times = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        subprocess.run(cmd, check=True, capture_output=True)
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
+
+
+def batch_throughput(questions: list[str]) -> tuple[int, float]:
+    """Questions/second of ``policybot ask --json`` batch mode (stdin), process start included."""
+    payload = ("\n".join(questions) + "\n").encode()
+    t0 = time.perf_counter()
+    out = subprocess.run(
+        [sys.executable, "-m", "bot", "ask", "--json"],
+        input=payload,
+        check=True,
+        capture_output=True,
+    ).stdout
+    elapsed = time.perf_counter() - t0
+    return out.count(b"\n"), len(questions) / elapsed
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Print the Q&A benchmark figures."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--misses", action="store_true", help="list the engine's misses")
+    parser.add_argument("--set", default="dev", choices=["dev", "heldout"], help="set for --misses")
+    args = parser.parse_args(argv)
+    engine = AnswerEngine.from_file()
+    baseline = Bm25Baseline(engine.kb)
+    dev, held = load("dev"), load("heldout")
+    baseline.tune(dev)
+    ours = engine_predict(engine)
+    print("== Policy Q&A accuracy (labelled sets in tests/data) ==")
+    for name, data in (("dev", dev), ("held-out", held)):
+        s_base, _ = evaluate(data, lambda x: baseline.predict(x.q))
+        s_ours, misses = evaluate(data, lambda x: ours(x.q, x.facts))
+        print(f"{name:>8}  BM25 baseline : {s_base.line()}")
+        print(f"{name:>8}  policybot     : {s_ours.line()}")
+        if args.misses and name.startswith(args.set[:3]):
+            for x, p in misses:
+                print(
+                    f"   MISS {x.q[:70]!r}: want {x.verdict} {x.rules} {x.mentions or ''}"
+                    f" got {p.verdict} {p.rule} {p.follow_up_fact or ''}"
+                )
+    qs = [x.q for x in dev + held]
+    p50, p99, qps = latency(engine, qs)
+    print("\n== Latency (one core, in process, warm) ==")
+    print(f"per question  p50 {p50:.2f} ms   p99 {p99:.2f} ms   ({qps:,.0f} questions/s)")
+    n, bps = batch_throughput(qs * 5)
+    print(f"batch mode    {n} answers, {bps:,.0f} questions/s (process start included)")
+    print(
+        f"start-up      policybot ask --json: {startup_seconds():.2f} s "
+        "(median of 5 fresh processes)"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

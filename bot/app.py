@@ -1,0 +1,479 @@
+"""The one entry point every adapter calls: :class:`PolicyBot`.
+
+It routes a person's intents (typed text, button presses, form submissions) to policy Q&A,
+the report dialog or incident actions, and keeps conversation state in the database so any
+process can take the next message and a restart loses nothing. It speaks only in neutral
+:class:`~bot.messages.Reply` objects; adapters render them.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from collections.abc import Collection, Mapping
+from datetime import timedelta
+from typing import Any
+
+from rapidfuzz import fuzz, process
+
+from bot.clock import Clock, SystemClock
+from bot.config import Settings
+from bot.dialogs import DialogContext, ReportDialog, Turn
+from bot.incidents.errors import IncidentError
+from bot.incidents.service import IncidentService
+from bot.messages import Action, Actor, Choice, FormField, Message, Reply
+from bot.qa.answer import Answer
+from bot.qa.engine import AnswerEngine
+from bot.qa.render import answer_reply
+from bot.qa.unanswered import log_unanswered
+from bot.store.conversations import ConversationStore
+from bot.store.db import Database
+from bot.store.migrate import upgrade
+from bot.trust.directory import TrustDirectory
+
+log = logging.getLogger(__name__)
+
+EXAMPLE_QUESTIONS = (
+    "can i add a yr 11 kid on snap",
+    "is it ok to post sports day pics on the school fb page",
+    "who do I tell if a pupil DMs me",
+    "an ex-pupil wants to follow me on instagram",
+    "can I use the school logo on my own blog",
+)
+
+HELP_TEXT = (
+    "I answer questions about the trust's Social Media Policy and take reports of "
+    "social-media misuse.\n\n"
+    "Ask me anything in your own words, for example:\n"
+    + "\n".join(f"  \u2022 {q}" for q in EXAMPLE_QUESTIONS)
+    + "\n\nCommands:\n"
+    "  report          report an incident (you can stop and come back to it)\n"
+    "  my reports      the status of reports you have made\n"
+    "  incidents       incidents sent to you (Headteachers, DSLs, governors)\n"
+    "  ack REF | view REF | note REF TEXT | close REF OUTCOME   act on an incident\n"
+    "  help            this message"
+)
+
+_REPORT_WORDS = re.compile(r"^/?(?:report|report an incident|new report|start report)\s*[.!]?$")
+_REF = r"([A-Za-z]{2}-\d{4}-\d{3,})"
+_INCIDENT_CMD = re.compile(rf"^/?(ack|acknowledge|view|show|note|close)\s+{_REF}\s*(.*)$", re.S)
+
+
+def _key(kind: str, actor: Actor, conversation_id: str = "") -> str:
+    return f"{kind}:{actor.key}:{conversation_id}" if conversation_id else f"{kind}:{actor.key}"
+
+
+class PolicyBot:
+    """Policy answers, report dialogs and incident actions for one trust."""
+
+    def __init__(
+        self,
+        *,
+        engine: AnswerEngine,
+        database: Database,
+        incidents: IncidentService,
+        directory: TrustDirectory,
+        dialog: ReportDialog | None = None,
+        clock: Clock | None = None,
+    ) -> None:
+        self.engine = engine
+        self.database = database
+        self.incidents = incidents
+        self.directory = directory
+        self.dialog = dialog or ReportDialog.load()
+        self.clock = clock or SystemClock()
+        self.conversations = ConversationStore(database, clock=self.clock)
+
+    @classmethod
+    async def create(
+        cls,
+        settings: Settings,
+        *,
+        platforms: Collection[str],
+        clock: Clock | None = None,
+        migrate: bool = True,
+    ) -> PolicyBot:
+        """Load the KB, open the database (running migrations) and the trust set-up."""
+        clock = clock or SystemClock()
+        engine = AnswerEngine.from_file(settings.policy_kb, on_unanswered=_log_one_unanswered)
+        database = Database(settings.database_url)
+        if migrate:
+            await upgrade(database)
+        directory = TrustDirectory(database)
+        if settings.trust_config is not None:
+            await directory.import_file(settings.trust_config)
+        incidents = IncidentService(
+            database,
+            clock=clock,
+            platforms=platforms,
+            reminder_after=timedelta(minutes=settings.reminder_minutes),
+            escalate_after=timedelta(minutes=settings.reminder_minutes * 2),
+        )
+        return cls(
+            engine=engine, database=database, incidents=incidents, directory=directory, clock=clock
+        )
+
+    async def close(self) -> None:
+        """Release the database connections."""
+        await self.database.dispose()
+
+    # -- intents --------------------------------------------------------------------------
+    async def handle(self, intent: Message | Action) -> list[Reply]:
+        """Answer one intent; never raises for a person's bad input (returns a friendly reply)."""
+        try:
+            if isinstance(intent, Message):
+                return await self._on_message(intent)
+            return await self._on_action(intent)
+        except IncidentError as exc:
+            return [Reply(text=str(exc), kind="error")]
+
+    async def _on_message(self, msg: Message) -> list[Reply]:
+        text = (msg.text or "").strip()
+        low = re.sub(r"\s+", " ", text.lower())
+        draft = await self._draft(msg.actor)
+        if low in {"help", "/help", "?", "menu", "/start", "start"}:
+            return [Reply(text=HELP_TEXT, kind="help")]
+        if draft is not None and draft.get("status", "active") == "active":
+            turn = self.dialog.handle_text(await self._ctx(msg.actor), draft, text)
+            return await self._after_turn(msg.actor, turn)
+        if _REPORT_WORDS.match(low):
+            return await self._start_report(msg.actor, {}, draft)
+        if low in {"my reports", "/my-reports", "/status", "status", "my report"}:
+            return [await self._reporter_status(msg.actor)]
+        if low in {"incidents", "/incidents", "my incidents", "open incidents"}:
+            return [await self._handler_queue(msg.actor)]
+        m = _INCIDENT_CMD.match(text)
+        if m:
+            return await self._incident_command(
+                msg, m.group(1).lower(), m.group(2).upper(), m.group(3)
+            )
+        pending = await self._pending(msg)
+        if pending is not None:
+            value = _pick_option(text, pending["options"])
+            if value is not None:
+                facts = {**pending["facts"], pending["fact"]: value}
+                return await self._answer(msg, pending["q"], facts)
+        return await self._answer(msg, text, {})
+
+    async def _on_action(self, act: Action) -> list[Reply]:
+        name, value = act.action, act.value
+        if name == "qa.fact":
+            data = _json(value)
+            return await self._answer(
+                Message(act.actor, str(data.get("q", "")), act.conversation_id),
+                str(data.get("q", "")),
+                {str(k): str(v) for k, v in dict(data.get("facts") or {}).items()},
+                replace=True,
+            )
+        if name == "qa.suggest":
+            data = _json(value)
+            rule = str(data.get("rule", ""))
+            if rule not in {e.id for e in self.engine.kb.entries}:
+                return [
+                    Reply(
+                        text="Sorry, I no longer know that topic. Please ask again.", kind="error"
+                    )
+                ]
+            answer = self.engine.answer_rule(str(data.get("q", "")), rule)
+            return [answer_reply(answer, replace_previous=True)]
+        if name == "report.start":
+            prefill = {str(k): v for k, v in _json(value).items()}
+            return await self._start_report(act.actor, prefill, await self._draft(act.actor))
+        if name.startswith("dialog."):
+            draft = await self._draft(act.actor)
+            if draft is None:
+                return [
+                    Reply(
+                        text="That report is no longer open. Type 'report' to start a new one.",
+                        kind="notice",
+                    )
+                ]
+            turn = self.dialog.handle_action(await self._ctx(act.actor), draft, name, value)
+            return await self._after_turn(act.actor, turn)
+        if name.startswith("incident."):
+            return await self._incident_action(act.actor, name.split(".", 1)[1], value, act.form)
+        return [
+            Reply(
+                text="Sorry, I didn't understand that button. Type 'help' to see what I can do.",
+                kind="error",
+            )
+        ]
+
+    # -- policy Q&A ------------------------------------------------------------------------
+    async def _answer(
+        self, msg: Message, question: str, facts: Mapping[str, str], *, replace: bool = False
+    ) -> list[Reply]:
+        answer: Answer = self.engine.answer(question, facts)
+        key = _key("qa", msg.actor, msg.conversation_id)
+        if answer.follow_up is not None:
+            await self.conversations.put(
+                key,
+                {
+                    "q": question,
+                    "facts": dict(answer.facts),
+                    "fact": answer.follow_up.fact,
+                    "options": [[o.label, o.value] for o in answer.follow_up.options],
+                },
+            )
+        else:
+            await self.conversations.delete(key)
+        return [answer_reply(answer, replace_previous=replace)]
+
+    async def _pending(self, msg: Message) -> dict[str, Any] | None:
+        stored = await self.conversations.get(_key("qa", msg.actor, msg.conversation_id))
+        return stored.state if stored else None
+
+    # -- report dialog ---------------------------------------------------------------------
+    async def _ctx(self, actor: Actor) -> DialogContext:
+        academies = await self.directory.academies()
+        person = await self.incidents.person_for(actor)
+        default = person.academy_id if person is not None else None
+        return DialogContext(
+            academies=[(a.id, a.name) for a in academies],
+            default_academy=default,
+            now=self.clock.now(),
+        )
+
+    async def _draft(self, actor: Actor) -> dict[str, Any] | None:
+        stored = await self.conversations.get(_key("report", actor))
+        return stored.state if stored else None
+
+    async def _start_report(
+        self, actor: Actor, prefill: dict[str, Any], draft: dict[str, Any] | None
+    ) -> list[Reply]:
+        ctx = await self._ctx(actor)
+        if draft is not None and not prefill:
+            draft = {**draft, "status": "active"}
+            turn = Turn(
+                state=draft,
+                replies=self.dialog.resume_prompt(ctx, draft).replies,
+                submission=None,
+                cancelled=False,
+            )
+            notice = Reply(
+                text="You have an unfinished report; carrying on where you left off. "
+                "Type 'cancel' to throw it away and start again.",
+                kind="dialog",
+            )
+            replies = await self._after_turn(actor, turn)
+            return [notice, *replies]
+        return await self._after_turn(actor, self.dialog.start(ctx, prefill))
+
+    async def _after_turn(self, actor: Actor, turn: Turn) -> list[Reply]:
+        key = _key("report", actor)
+        replies = list(turn.replies)
+        if turn.cancelled:
+            await self.conversations.delete(key)
+            return replies
+        if turn.submission is not None:
+            result = await self.incidents.submit(actor, turn.submission)
+            await self.conversations.delete(key)
+            return [*replies, _receipt_reply(result)]
+        await self.conversations.put(key, turn.state)
+        return replies
+
+    # form mode (Slack modal / Teams card)
+    async def report_form(self, actor: Actor, answers: Mapping[str, Any]) -> list[FormField]:
+        """The whole report dialog as form fields, following ``answers`` so far."""
+        return self.dialog.form_fields(await self._ctx(actor), answers)
+
+    async def validate_report_form(
+        self, actor: Actor, answers: Mapping[str, Any]
+    ) -> dict[str, str]:
+        """Field name -> a specific error ({} when the form is valid)."""
+        return self.dialog.validate_form(await self._ctx(actor), answers)
+
+    async def report_confirmation(self, actor: Actor, answers: Mapping[str, Any]) -> Reply:
+        """Everything the reporter entered, with Submit / Change / Cancel."""
+        return self.dialog.confirmation(await self._ctx(actor), answers)
+
+    async def submit_report_form(self, actor: Actor, answers: Mapping[str, Any]) -> list[Reply]:
+        """Validate and store a report from a form; the receipt, or the field errors."""
+        ctx = await self._ctx(actor)
+        errors = self.dialog.validate_form(ctx, answers)
+        if errors:
+            lines = "\n".join(f"  \u2022 {e}" for e in errors.values())
+            return [
+                Reply(
+                    text=f"Please check your report:\n{lines}",
+                    kind="error",
+                    data={"errors": errors},
+                )
+            ]
+        result = await self.incidents.submit(actor, self.dialog.to_submission(ctx, answers))
+        await self.conversations.delete(_key("report", actor))
+        return [_receipt_reply(result)]
+
+    # -- incidents ---------------------------------------------------------------------------
+    async def _incident_command(self, msg: Message, verb: str, ref: str, rest: str) -> list[Reply]:
+        rest = rest.strip()
+        if verb in {"ack", "acknowledge"}:
+            return await self._incident_action(msg.actor, "ack", ref, {})
+        if verb in {"view", "show"}:
+            return await self._incident_action(msg.actor, "view", ref, {})
+        if verb == "note":
+            return await self._incident_action(
+                msg.actor, "note", ref, {"note": rest} if rest else {}
+            )
+        return await self._incident_action(
+            msg.actor, "close", ref, {"outcome": rest} if rest else {}
+        )
+
+    async def _incident_action(
+        self, actor: Actor, verb: str, ref: str, form: Mapping[str, Any]
+    ) -> list[Reply]:
+        if verb == "ack":
+            view = await self.incidents.acknowledge(actor, ref)
+            return [
+                Reply(
+                    text=f"Thank you. You have acknowledged {view.reference}.",
+                    kind="incident",
+                    data={"reference": ref},
+                )
+            ]
+        if verb == "view":
+            details = await self.incidents.view_details(actor, ref)
+            return [
+                Reply(
+                    text=details.as_text(),
+                    kind="incident",
+                    title=f"Report {ref}",
+                    data={"reference": ref},
+                )
+            ]
+        if verb == "note":
+            note = str(form.get("note") or "").strip()
+            if not note:
+                return [
+                    _form_reply(
+                        ref,
+                        "note",
+                        "Add a note",
+                        "Your note (seen only by the people handling this report)",
+                        "Save note",
+                    )
+                ]
+            view = await self.incidents.add_note(actor, ref, note)
+            return [
+                Reply(
+                    text=f"Your note has been added to {view.reference}.",
+                    kind="incident",
+                    data={"reference": ref},
+                )
+            ]
+        if verb == "close":
+            outcome = str(form.get("outcome") or "").strip()
+            if not outcome:
+                return [
+                    _form_reply(
+                        ref,
+                        "outcome",
+                        "Close the incident",
+                        "Outcome: what was done and decided",
+                        "Close incident",
+                        danger=True,
+                    )
+                ]
+            view = await self.incidents.close(actor, ref, outcome)
+            return [
+                Reply(
+                    text=f"{view.reference} is now closed. The reporter has been told.",
+                    kind="incident",
+                    data={"reference": ref},
+                )
+            ]
+        return [Reply(text="Sorry, I didn't understand that incident action.", kind="error")]
+
+    async def _reporter_status(self, actor: Actor) -> Reply:
+        items = await self.incidents.reporter_status(actor)
+        if not items:
+            return Reply(
+                text="You have not made any reports yet. Type 'report' to make one.", kind="notice"
+            )
+        lines = [f"  \u2022 {s.as_line()}" for s in items]
+        return Reply(text="Your reports:\n" + "\n".join(lines), kind="notice")
+
+    async def _handler_queue(self, actor: Actor) -> Reply:
+        items = await self.incidents.handler_queue(actor)
+        if not items:
+            return Reply(text="No incidents have been sent to you.", kind="notice")
+        lines = [f"  \u2022 {s.as_line()}" for s in items]
+        return Reply(text="Incidents sent to you:\n" + "\n".join(lines), kind="notice")
+
+    async def home(self, actor: Actor) -> Reply:
+        """What the bot does, example questions, own reports; a handler's open incidents."""
+        parts = [HELP_TEXT]
+        mine = await self.incidents.reporter_status(actor)
+        if mine:
+            parts.append("Your reports:\n" + "\n".join(f"  \u2022 {s.as_line()}" for s in mine))
+        queue = await self.incidents.handler_queue(actor)
+        if queue:
+            parts.append(
+                "Incidents sent to you:\n" + "\n".join(f"  \u2022 {s.as_line()}" for s in queue)
+            )
+        return Reply(
+            text="\n\n".join(parts),
+            kind="help",
+            choices=[Choice("Report an incident", "{}", "report.start", "primary")],
+            data={"reports": [s.as_line() for s in mine], "queue": [s.as_line() for s in queue]},
+        )
+
+
+def _form_reply(
+    ref: str, name: str, title: str, label: str, submit: str, *, danger: bool = False
+) -> Reply:
+    action = "incident.note" if name == "note" else "incident.close"
+    return Reply(
+        text=f"{title} for {ref}: reply with the text.",
+        kind="incident",
+        title=f"{title} \u2013 {ref}",
+        fields=[FormField(name=name, label=label, kind="textarea", max_length=3000)],
+        choices=[Choice(submit, ref, action, "danger" if danger else "primary")],
+        data={"reference": ref},
+    )
+
+
+def _receipt_reply(result: Any) -> Reply:
+    return Reply(
+        text=result.as_text(),
+        kind="incident",
+        title=f"Report {result.reference} received",
+        data={"reference": result.reference},
+    )
+
+
+def _pick_option(text: str, options: list[list[str]]) -> str | None:
+    """Which follow-up option a typed reply picks: its number, value or (close to) its label."""
+    t = text.strip().lower().rstrip(".!")
+    if not t:
+        return None
+    if t.isdigit() and 1 <= int(t) <= len(options):
+        return options[int(t) - 1][1]
+    yes = {"yes", "y", "yeah", "yep", "yup", "correct", "we do", "i do", "they are", "true"}
+    no = {"no", "n", "nope", "nah", "we don't", "i don't", "not yet", "false", "they aren't"}
+    values = [v for _, v in options]
+    if t in yes and "yes" in values:
+        return "yes"
+    if t in no and "no" in values:
+        return "no"
+    for label, value in options:
+        if t in (label.lower(), value.lower()):
+            return value
+    hit = process.extractOne(
+        t, [label.lower() for label, _ in options], scorer=fuzz.WRatio, score_cutoff=80
+    )
+    return options[hit[2]][1] if hit else None
+
+
+def _json(value: str) -> dict[str, Any]:
+    try:
+        data = json.loads(value or "{}")
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _log_one_unanswered(answer: Answer) -> None:
+    log.info("question not covered by the policy (logged for review)")
+    log_unanswered([answer])
