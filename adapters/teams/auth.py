@@ -21,6 +21,7 @@ from microsoft_agents.activity import load_configuration_from_env
 from microsoft_agents.authentication.msal import MsalConnectionManager
 from microsoft_agents.hosting.core import (
     AgentAuthConfiguration,
+    AnonymousTokenProvider,
     ClaimsIdentity,
     Connections,
     JwtTokenValidator,
@@ -42,6 +43,23 @@ LOCAL_MODE_WARNING = (
 )
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"", "0", "false", "no", "off"}
+
+
+LOCAL_MODE_TOKEN = "policybot-local-mode"
+
+
+class LocalModeTokenProvider(AnonymousTokenProvider):
+    """Local mode only: a fixed placeholder token instead of an Azure AD one.
+
+    The SDK insists on a non-empty token for its proactive and user-token clients; a local
+    connector (Agents Playground, Bot Framework Emulator, the test fake) ignores it.
+    """
+
+    async def get_access_token(
+        self, resource_url: str, scopes: list[str], force_refresh: bool = False
+    ) -> str:
+        """The placeholder token."""
+        return LOCAL_MODE_TOKEN
 
 
 @dataclass(frozen=True)

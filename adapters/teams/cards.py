@@ -131,7 +131,9 @@ def field_elements(form_field: FormField) -> list[dict[str, Any]]:
         options = (
             [{"title": t, "value": v} for t, v in YES_NO]
             if kind == "yes_no"
-            else [{"title": o.label, "value": o.value} for o in form_field.options]
+            else [
+                {"title": o.label, "value": option_value(form_field, o)} for o in form_field.options
+            ]
         )
         element = {**base, "type": "Input.ChoiceSet", "choices": options}
         element["style"] = "expanded" if len(options) <= 4 else "compact"
@@ -161,6 +163,12 @@ def field_elements(form_field: FormField) -> list[dict[str, Any]]:
     if form_field.error:
         elements.append(_text(f"⚠️ {form_field.error}", color="attention", spacing="None"))
     return elements
+
+
+def option_value(form_field: FormField, option: Choice) -> str:
+    """An option's bare value (the core's form options are ``"<field>:<value>"``)."""
+    prefix = f"{form_field.name}:"
+    return option.value[len(prefix) :] if option.value.startswith(prefix) else option.value
 
 
 def _required_message(form_field: FormField) -> str:
@@ -229,7 +237,7 @@ def report_form_card(
             "type": "Action.Submit",
             "title": "Continue",
             "style": "positive",
-            "data": submit_data(FORM_CONTINUE),
+            "data": submit_data(FORM_CONTINUE, state={"shown": [f.name for f in fields]}),
         },
         {
             "type": "Action.Submit",
@@ -242,11 +250,15 @@ def report_form_card(
     return card(body, actions, fallback="\n".join(lines))
 
 
-def confirmation_card(reply: Reply, answers: Mapping[str, Any]) -> dict[str, Any]:
-    """The confirmation step: the core's summary, then "Send report" or "Change answers"."""
+def confirmation_card(reply: Reply, answers: Mapping[str, Any], *, form_id: str) -> dict[str, Any]:
+    """The confirmation step: the core's summary, then "Send report" or "Change answers".
+
+    The answers ride in the buttons' data (nothing kept in memory); ``form_id`` lets the
+    handler send one report exactly once even if "Send report" is pressed twice.
+    """
     body: list[dict[str, Any]] = [_text(reply.title or "Check your report", weight="Bolder")]
     body.append(_text(reply.text, spacing="Small"))
-    state = {"answers": dict(answers)}
+    state = {"answers": dict(answers), "form_id": form_id}
     actions = [
         {
             "type": "Action.Submit",
@@ -257,7 +269,7 @@ def confirmation_card(reply: Reply, answers: Mapping[str, Any]) -> dict[str, Any
         {
             "type": "Action.Submit",
             "title": "Change answers",
-            "data": submit_data(FORM_EDIT, state=state),
+            "data": submit_data(FORM_EDIT, state={"answers": dict(answers)}),
         },
         {"type": "Action.Submit", "title": "Cancel", "data": submit_data(FORM_CANCEL)},
     ]
