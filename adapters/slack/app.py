@@ -1,0 +1,119 @@
+"""The Slack app: slack_bolt's ``AsyncApp`` with our listeners, mounted at ``/slack/events``.
+
+Bolt verifies every request's signature (bad or stale -> 401) before any listener runs.
+Bodies over 64 KB are refused with 413 before they are read in full or parsed. The Web API
+client uses ``SLACK_API_URL`` so the whole app can run against a local fake.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from typing import TYPE_CHECKING
+
+from aiohttp import web
+from slack_bolt.adapter.aiohttp import to_aiohttp_response
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.authorization import AuthorizeResult
+from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_sdk.web.async_client import AsyncWebClient
+
+from adapters.slack.listeners import actions, commands, home, messages, shortcuts, views
+from adapters.slack.runtime import SlackRuntime
+from bot.config import Settings
+
+if TYPE_CHECKING:
+    from bot.app import PolicyBot
+
+log = logging.getLogger(__name__)
+
+EVENTS_PATH = "/slack/events"
+MAX_BODY_BYTES = 64 * 1024
+#: Where the server keeps the Slack app (for Socket Mode and shutdown).
+SLACK_KEY: web.AppKey[SlackApp] = web.AppKey("policybot.slack")
+
+
+def web_client(settings: Settings) -> AsyncWebClient:
+    """The Web API client: the bot token, against ``SLACK_API_URL``."""
+    return AsyncWebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url)
+
+
+class SlackApp:
+    """A Bolt app wired to the core, plus the runtime its listeners share."""
+
+    def __init__(self, settings: Settings, bot: PolicyBot) -> None:
+        self.settings = settings
+        self.client = web_client(settings)
+        self.runtime = SlackRuntime(bot, settings)
+        self._auth: AuthorizeResult | None = None
+
+        async def authorize(enterprise_id: str | None, team_id: str | None) -> AuthorizeResult:
+            return await self._authorize(enterprise_id, team_id)
+
+        # The token is given through ``authorize`` (Bolt ignores ``token`` beside it).
+        self.bolt = AsyncApp(
+            signing_secret=settings.slack_signing_secret,
+            client=self.client,
+            authorize=authorize,
+            logger=logging.getLogger("adapters.slack.bolt"),
+        )
+        for module in (commands, messages, actions, views, shortcuts, home):
+            module.register(self.bolt, self.runtime)
+
+    async def _authorize(self, enterprise_id: str | None, team_id: str | None) -> AuthorizeResult:
+        """Our single workspace's bot token. ``auth.test`` (the bot's own user id, used to
+        ignore its own messages) is asked once; if Slack's API is down the request is still
+        handled, so a report can always be made."""
+        if self._auth is not None:
+            return self._auth
+        try:
+            result = await self.client.auth_test()
+        except Exception as exc:
+            log.warning("auth.test failed (%s); continuing with the bot token", type(exc).__name__)
+            return AuthorizeResult(
+                enterprise_id=enterprise_id,
+                team_id=team_id,
+                bot_token=self.settings.slack_bot_token,
+            )
+        self._auth = AuthorizeResult(
+            enterprise_id=enterprise_id or result.get("enterprise_id"),
+            team_id=team_id or result.get("team_id"),
+            bot_token=self.settings.slack_bot_token,
+            bot_user_id=result.get("user_id"),
+            bot_id=result.get("bot_id"),
+        )
+        return self._auth
+
+    async def handle(self, request: web.Request) -> web.StreamResponse:
+        """``POST /slack/events``: size check, then Bolt (signature check, ack, listeners)."""
+        if request.content_length is not None and request.content_length > MAX_BODY_BYTES:
+            return _too_large()
+        body = await request.content.read(MAX_BODY_BYTES + 1)
+        if len(body) > MAX_BODY_BYTES:
+            return _too_large()
+        bolt_request = AsyncBoltRequest(
+            body=body.decode("utf-8", errors="replace"),
+            query=request.query_string,
+            headers={k.lower(): v for k, v in request.headers.items()},
+        )
+        bolt_response = await self.bolt.async_dispatch(bolt_request)
+        return await to_aiohttp_response(bolt_response)
+
+
+def _too_large() -> web.Response:
+    return web.json_response({"error": "request too large"}, status=413)
+
+
+def install(app: web.Application, bot: PolicyBot, settings: Settings) -> None:
+    """Mount ``/slack/events`` when Slack is configured; drain listeners at shutdown."""
+    if not settings.slack_enabled:
+        return
+    slack = SlackApp(settings, bot)
+    app[SLACK_KEY] = slack
+    app.router.add_post(EVENTS_PATH, slack.handle)
+
+    async def drain(_app: web.Application) -> AsyncIterator[None]:
+        yield
+        await slack.runtime.drain()  # after in-flight requests, before the worker stops
+
+    app.cleanup_ctx.append(drain)

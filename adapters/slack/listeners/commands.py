@@ -1,0 +1,33 @@
+"""Slash commands: ``/policy <question>`` (private answer) and ``/report`` (the form)."""
+
+from __future__ import annotations
+
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.kwargs_injection.async_args import AsyncArgs
+
+from adapters.slack.identity import actor_from_body
+from adapters.slack.listeners.views import open_report_form
+from adapters.slack.replies import Origin, show
+from adapters.slack.runtime import SlackRuntime
+from bot.messages import Message
+
+
+def register(app: AsyncApp, rt: SlackRuntime) -> None:
+    """Add the ``/policy`` and ``/report`` handlers."""
+
+    async def policy_command(args: AsyncArgs) -> None:
+        await args.ack()
+        actor = actor_from_body(args.body)
+        origin = Origin.from_payload(args.body, actor.user_id)
+        question = str(args.body.get("text") or "").strip()
+        replies = await rt.bot.handle(Message(actor, question or "/help", origin.conversation_id))
+        await show(args.client, origin, replies, respond=args.respond)
+
+    async def report_command(args: AsyncArgs) -> None:
+        await args.ack()
+        actor = actor_from_body(args.body)
+        origin = Origin.from_payload(args.body, actor.user_id)
+        await open_report_form(rt, args.client, origin, actor, {})
+
+    app.command("/policy")(rt.track(policy_command))
+    app.command("/report")(rt.track(report_command))

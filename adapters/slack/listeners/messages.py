@@ -1,0 +1,60 @@
+"""Typed text: a DM to the bot, or an @mention in a channel; the answer goes in a thread."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.kwargs_injection.async_args import AsyncArgs
+
+from adapters.slack.identity import actor_for
+from adapters.slack.replies import Origin, show
+from adapters.slack.runtime import SlackRuntime
+from bot.messages import Message
+
+_MENTION = re.compile(r"<@[UW][A-Z0-9]+(?:\|[^>]*)?>")
+MAX_TEXT = 4000
+
+
+def _is_person_message(event: Mapping[str, Any]) -> bool:
+    """A new message a person typed (not an edit, a join notice, or another bot)."""
+    return (
+        not event.get("subtype")
+        and not event.get("bot_id")
+        and isinstance(event.get("user"), str)
+        and isinstance(event.get("text"), str)
+    )
+
+
+def register(app: AsyncApp, rt: SlackRuntime) -> None:
+    """Add the DM and @mention handlers."""
+
+    async def _answer(args: AsyncArgs, *, mention: bool) -> None:
+        event = args.event or {}
+        if not _is_person_message(event):
+            return
+        actor = actor_for(event["user"])
+        text = _MENTION.sub("", event["text"]).strip()[:MAX_TEXT]
+        origin = Origin(
+            user_id=actor.user_id,
+            channel=event.get("channel"),
+            thread_ts=event.get("thread_ts") or event.get("ts"),
+            message_ts=event.get("ts"),
+            mention=mention,
+        )
+        replies = await rt.bot.handle(Message(actor, text or "/help", origin.conversation_id))
+        await show(args.client, origin, replies)
+
+    async def direct_message(args: AsyncArgs) -> None:
+        await args.ack()
+        if (args.event or {}).get("channel_type") == "im":
+            await _answer(args, mention=False)
+
+    async def app_mention(args: AsyncArgs) -> None:
+        await args.ack()
+        await _answer(args, mention=True)
+
+    app.event("message")(rt.track(direct_message))
+    app.event("app_mention")(rt.track(app_mention))

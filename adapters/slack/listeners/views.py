@@ -1,0 +1,139 @@
+"""Modals: the report form (live conditional fields, field errors, confirmation, receipt)
+and the small forms incident buttons ask for (a note, the outcome when closing)."""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.kwargs_injection.async_args import AsyncArgs
+from slack_sdk.web.async_client import AsyncWebClient
+
+from adapters.slack import report_modal as rm
+from adapters.slack.blocks import parse_state, unpack_metadata
+from adapters.slack.identity import actor_from_body
+from adapters.slack.replies import ACTION_FORM, Origin, post
+from adapters.slack.runtime import SlackRuntime
+from bot.messages import Action, Actor
+
+log = logging.getLogger(__name__)
+
+
+async def open_report_form(
+    rt: SlackRuntime,
+    client: AsyncWebClient,
+    origin: Origin,
+    actor: Actor,
+    prefill: Mapping[str, Any],
+) -> None:
+    """Open the report form in a modal, pre-filled with ``prefill``."""
+    fields = await rt.bot.report_form(actor, prefill)
+    await client.views_open(trigger_id=origin.trigger_id, view=rm.form_view(fields, prefill))
+
+
+def _state(body: Mapping[str, Any]) -> dict[str, Any]:
+    return parse_state(((body.get("view") or {}).get("state") or {}).get("values") or {})
+
+
+def register(app: AsyncApp, rt: SlackRuntime) -> None:
+    """Add the modal listeners."""
+
+    async def report_field_changed(args: AsyncArgs) -> None:
+        """A choice in the form changed: show or hide the fields that depend on it."""
+        await args.ack()
+        view = args.body.get("view") or {}
+        if view.get("callback_id") != rm.REPORT_FORM:
+            return
+        actor = actor_from_body(args.body)
+        fields = await rt.bot.report_form(actor, _answers_for(_state(args.body)))
+        if [f.name for f in fields] == rm.field_names(view):
+            return
+        await args.client.views_update(
+            view_id=view["id"], hash=view.get("hash"), view=rm.form_view(fields, _state(args.body))
+        )
+
+    async def report_submitted(args: AsyncArgs) -> None:
+        """The form's Next: field errors in place, else the confirmation step."""
+        actor = actor_from_body(args.body)
+        raw = _state(args.body)
+        fields = await rt.bot.report_form(actor, _answers_for(raw))
+        answers = rm.coerce_answers(fields, raw)
+        errors = await rt.bot.validate_report_form(actor, answers)
+        shown = set(rm.field_names(args.body.get("view") or {}))
+        if errors:
+            if set(errors) <= shown:
+                await args.ack(response_action="errors", errors=errors)
+                return
+            # A field the person has not seen yet needs an answer: show the form again.
+            for field in fields:
+                field.error = errors.get(field.name)
+            await args.ack(response_action="update", view=rm.form_view(fields, raw))
+            return
+        confirmation = await rt.bot.report_confirmation(actor, answers)
+        view = rm.confirmation_view(confirmation, answers)
+        if view is None:
+            target = rm.longest_text_field(fields, answers) or next(iter(shown), "")
+            await args.ack(response_action="errors", errors={target: rm.TOO_LONG})
+            return
+        await args.ack(response_action="update", view=view)
+
+    async def report_confirmed(args: AsyncArgs) -> None:
+        """Send report: ack at once with "saving", store it, then show the receipt."""
+        view = args.body.get("view") or {}
+        await args.ack(response_action="update", view=rm.sending_view())
+        actor = actor_from_body(args.body)
+        answers = unpack_metadata(view.get("private_metadata", "")).get("answers") or {}
+        try:
+            replies = await rt.bot.submit_report_form(actor, answers)
+        except Exception as exc:
+            log.error("report submission failed: %s", type(exc).__name__, exc_info=True)
+            await args.client.views_update(
+                view_id=view["id"], view=rm.failed_view(view.get("private_metadata", ""))
+            )
+            return
+        try:
+            await args.client.views_update(view_id=view["id"], view=rm.receipt_view(replies))
+        except Exception as exc:  # the report is stored; the receipt DM comes via the outbox
+            log.warning("could not show the receipt in the modal: %s", type(exc).__name__)
+
+    async def report_edit(args: AsyncArgs) -> None:
+        """ "Change answers" on the confirmation step: back to the form, answers kept."""
+        await args.ack()
+        view = args.body.get("view") or {}
+        answers = unpack_metadata(view.get("private_metadata", "")).get("answers") or {}
+        actor = actor_from_body(args.body)
+        fields = await rt.bot.report_form(actor, answers)
+        await args.client.views_update(
+            view_id=view["id"], hash=view.get("hash"), view=rm.form_view(fields, answers)
+        )
+
+    async def action_form_submitted(args: AsyncArgs) -> None:
+        """A note or a closing outcome: save it through the core, show what happened."""
+        view = args.body.get("view") or {}
+        meta = unpack_metadata(view.get("private_metadata", ""))
+        form = {k: v for k, v in _state(args.body).items() if v not in (None, "", [])}
+        await args.ack()
+        actor = actor_from_body(args.body)
+        origin = Origin(user_id=actor.user_id, channel=meta.get("c"), message_ts=meta.get("t"))
+        action = Action(
+            actor, str(meta.get("a", "")), str(meta.get("v", "")), origin.conversation_id, form
+        )
+        replies = await rt.bot.handle(action)
+        for reply in replies:
+            if reply.fields:  # still missing something: ask again in a fresh DM message
+                reply.fields = []
+            await post(args.client, origin, reply)
+
+    app.action(re.compile(r"^form\."))(rt.track(report_field_changed))
+    app.action(rm.REPORT_EDIT)(rt.track(report_edit))
+    app.view(rm.REPORT_FORM)(rt.track(report_submitted))
+    app.view(rm.REPORT_CONFIRM)(rt.track(report_confirmed))
+    app.view(ACTION_FORM)(rt.track(action_form_submitted))
+
+
+def _answers_for(raw: Mapping[str, Any]) -> dict[str, Any]:
+    """Raw form state as answers for choosing which fields to show (yes/no as booleans)."""
+    return {k: (v == "yes" if v in {"yes", "no"} else v) for k, v in raw.items() if v}

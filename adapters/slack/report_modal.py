@@ -1,0 +1,142 @@
+"""The incident report as Slack modals: form -> confirmation -> sending -> receipt.
+
+The form's fields come from the core dialog (:meth:`PolicyBot.report_form`); conditional
+fields follow earlier answers. The answers travel between steps in the view's
+``private_metadata`` (compressed when long), so no step depends on process memory.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from adapters.slack.blocks import (
+    FORM_ACTION_PREFIX,
+    form_modal,
+    modal,
+    mrkdwn_sections,
+    pack_metadata,
+    reply_blocks,
+)
+from bot.messages import FormField, Reply
+
+REPORT_FORM = "report.form"
+REPORT_CONFIRM = "report.confirm"
+REPORT_DONE = "report.done"
+#: the "Change answers" button on the confirmation step
+REPORT_EDIT = "report.edit"
+
+FORM_TITLE = "Report an incident"
+FORM_INTRO = (
+    "Your report goes only to the people the policy names. If a child is in immediate "
+    "danger, call 999 and tell the Designated Safeguarding Lead (DSL) now."
+)
+SENDING_TEXT = ":hourglass_flowing_sand: Saving your report…"
+FAILED_TEXT = (
+    ":warning: Your report could not be saved just now, so nothing has been sent. Your "
+    "answers are kept here: press *Try again*. If it is about a child's safety, tell the "
+    "Designated Safeguarding Lead (DSL) in person now."
+)
+TOO_LONG = (
+    "This report is too long for a Slack form. Please shorten this answer a little "
+    "(or use a direct message to the bot, which has no such limit)."
+)
+
+
+def form_view(fields: Sequence[FormField], answers: Mapping[str, Any]) -> dict[str, Any]:
+    """The report form, with ``answers`` filled in."""
+    return form_modal(
+        FORM_TITLE,
+        fields,
+        callback_id=REPORT_FORM,
+        answers=answers,
+        intro=FORM_INTRO,
+        submit="Next",
+    )
+
+
+def field_names(view: Mapping[str, Any]) -> list[str]:
+    """The form fields a rendered view holds, in order."""
+    return [
+        str(b.get("block_id"))
+        for b in view.get("blocks", [])
+        if b.get("type") == "input"
+        and str(b.get("element", {}).get("action_id", "")).startswith(FORM_ACTION_PREFIX)
+    ]
+
+
+def coerce_answers(fields: Sequence[FormField], answers: Mapping[str, Any]) -> dict[str, Any]:
+    """Slack form values -> the core's answer types: yes/no become booleans, blanks None."""
+    kinds = {f.name: f.kind for f in fields}
+    out: dict[str, Any] = {}
+    for name, value in answers.items():
+        if isinstance(value, str):
+            value = value.strip() or None
+        if kinds.get(name) == "yes_no" and value in {"yes", "no"}:
+            value = value == "yes"
+        if value is None or value == []:
+            continue
+        out[name] = value
+    return out
+
+
+def confirmation_view(reply: Reply, answers: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The confirmation step; None when the answers are too long to carry in the view."""
+    meta = pack_metadata({"answers": dict(answers)})
+    if meta is None:
+        return None
+    body = Reply(text=reply.text, kind=reply.kind, citations=reply.citations)
+    blocks = reply_blocks(body)
+    blocks.append(
+        {
+            "type": "actions",
+            "elements": [
+                {
+                    "type": "button",
+                    "text": {"type": "plain_text", "text": "Change answers"},
+                    "action_id": REPORT_EDIT,
+                    "value": "edit",
+                }
+            ],
+        }
+    )
+    return modal(
+        reply.title or "Check your report",
+        blocks,
+        callback_id=REPORT_CONFIRM,
+        submit="Send report",
+        close="Cancel",
+        private_metadata=meta,
+    )
+
+
+def sending_view() -> dict[str, Any]:
+    """Shown the moment the report is sent, while it is being saved."""
+    return modal(FORM_TITLE, mrkdwn_sections(SENDING_TEXT, escaped=True), callback_id=REPORT_DONE)
+
+
+def receipt_view(replies: Sequence[Reply]) -> dict[str, Any]:
+    """The receipt: reference, who was told, any warning."""
+    blocks: list[dict[str, Any]] = []
+    for reply in replies:
+        blocks.extend(reply_blocks(Reply(text=reply.text, kind=reply.kind), include_fields=False))
+    title = next((r.title for r in replies if r.title), None) or "Report sent"
+    return modal(title, blocks, callback_id=REPORT_DONE, close="Done")
+
+
+def failed_view(private_metadata: str) -> dict[str, Any]:
+    """Saving failed: keep the answers and offer to try again."""
+    return modal(
+        FORM_TITLE,
+        mrkdwn_sections(FAILED_TEXT, escaped=True),
+        callback_id=REPORT_CONFIRM,
+        submit="Try again",
+        close="Cancel",
+        private_metadata=private_metadata,
+    )
+
+
+def longest_text_field(fields: Sequence[FormField], answers: Mapping[str, Any]) -> str | None:
+    """The name of the field holding the longest text answer (where to show TOO_LONG)."""
+    texts = [(len(str(answers.get(f.name) or "")), f.name) for f in fields]
+    return max(texts)[1] if texts else None

@@ -1,0 +1,91 @@
+"""What every Slack listener shares: the core, and a record of work still running after ack().
+
+Slack must get its acknowledgement within three seconds, so listeners call ``ack()`` first
+and do the slow work afterwards, in the background. :meth:`SlackRuntime.track` wraps each
+listener so that (1) a failure is logged by type only and the person gets a friendly
+message, never a traceback, and (2) graceful shutdown can wait for work already acknowledged
+(:meth:`SlackRuntime.drain`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING
+
+from slack_bolt.kwargs_injection.async_args import AsyncArgs
+
+from bot.config import Settings
+
+if TYPE_CHECKING:
+    from bot.app import PolicyBot
+
+log = logging.getLogger(__name__)
+
+Listener = Callable[[AsyncArgs], Awaitable[None]]
+
+SORRY = (
+    "Sorry, something went wrong on my side and I couldn’t finish that. Please try again "
+    "in a minute. If you were reporting a concern about a child, tell the Designated "
+    "Safeguarding Lead (DSL) directly."
+)
+
+
+class SlackRuntime:
+    """The core facade plus bookkeeping of in-flight listener work."""
+
+    def __init__(self, bot: PolicyBot, settings: Settings) -> None:
+        self.bot = bot
+        self.settings = settings
+        self._running: set[asyncio.Task[None]] = set()
+
+    @property
+    def in_flight(self) -> int:
+        """How many listeners are still working."""
+        return len(self._running)
+
+    def track(self, listener: Listener) -> Listener:
+        """Wrap ``listener``: count it as in flight, and turn a failure into a polite reply."""
+        name = listener.__name__
+
+        async def tracked(args: AsyncArgs) -> None:
+            task = asyncio.current_task()
+            if task is not None:
+                self._running.add(task)
+            try:
+                await listener(args)
+            except Exception as exc:
+                log.error("slack listener %s failed: %s", name, type(exc).__name__, exc_info=True)
+                if args.ack.response is None:
+                    await args.ack()
+                await _say_sorry(args)
+            finally:
+                if task is not None:
+                    self._running.discard(task)
+
+        tracked.__name__ = f"tracked_{name}"
+        return tracked
+
+    async def drain(self, timeout: float = 10.0) -> bool:
+        """Wait up to ``timeout`` seconds for in-flight listeners; True if all finished."""
+        pending = [t for t in self._running if not t.done()]
+        if not pending:
+            return True
+        _done, still = await asyncio.wait(pending, timeout=timeout)
+        if still:
+            log.warning("%d Slack listener(s) still running at shutdown", len(still))
+        return not still
+
+
+async def _say_sorry(args: AsyncArgs) -> None:
+    """Tell the person something failed, the best way the payload allows."""
+    try:
+        if args.respond is not None and args.respond.response_url:
+            await args.respond(text=SORRY, response_type="ephemeral", replace_original=False)
+            return
+        user = (args.body.get("user") or {}).get("id") if isinstance(args.body, dict) else None
+        if isinstance(user, str):
+            await args.client.chat_postMessage(channel=user, text=SORRY)
+    except Exception as exc:  # Slack itself may be the thing that is down
+        log.warning("could not tell the user about the failure: %s", type(exc).__name__)
