@@ -77,6 +77,15 @@ class SubmitResult:
     routed_to: tuple[RoutedPerson, ...]
     warnings: tuple[str, ...] = ()
 
+    def as_text(self) -> str:
+        """The receipt shown to the reporter at once: reference, who was told, any gaps."""
+        lines = [f"Thank you. Your report has been saved with reference {self.reference}."]
+        if self.routed_to:
+            lines.append("It has been sent to: " + "; ".join(p.label for p in self.routed_to) + ".")
+        lines += [f"Please note: {w}." for w in self.warnings]
+        lines.append("You will get a message when its state changes.")
+        return "\n".join(lines)
+
 
 @dataclass(frozen=True)
 class IncidentSummary:

@@ -79,6 +79,9 @@ class Person(Base):
     name: Mapped[str] = mapped_column(String(200))
     email: Mapped[str | None] = mapped_column(String(320), unique=True)
     is_trust_admin: Mapped[bool] = mapped_column(Boolean, default=False)
+    academy_id: Mapped[str | None] = mapped_column(
+        ForeignKey("academies.id", ondelete="SET NULL"), index=True
+    )  # home academy (the report dialog's default); None for trust-wide staff
     updated_at: Mapped[datetime]
 
 

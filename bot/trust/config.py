@@ -43,6 +43,7 @@ class PersonConfig(BaseModel):
     slack: str | None = None
     teams: str | None = None
     console: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_.-]{1,64}$")
+    academy: str | None = None  # home academy id (trust-wide staff leave it out)
 
     @field_validator("email")
     @classmethod
@@ -134,6 +135,11 @@ class TrustConfig(BaseModel):
             for role, key in academy.roles().items():
                 if key not in keys:
                     problems.append(f"academies[{i}].{role}: {key!r} is not an id in people")
+        for i, person in enumerate(self.people):
+            if person.academy is not None and person.academy not in academy_ids:
+                problems.append(
+                    f"people[{i}].academy: {person.academy!r} is not an id in academies"
+                )
         for i, key in enumerate(self.trust_admins):
             if key not in keys:
                 problems.append(f"trust_admins[{i}]: {key!r} is not an id in people")

@@ -10,13 +10,16 @@ import logging
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.clock import Clock, SystemClock
+from bot.store.db import Database
 from bot.store.models import Academy, AcademyRole, Identity, Person
-from bot.trust.config import TrustConfig
+from bot.trust.config import TrustConfig, load_trust_config
 from bot.trust.roles import PLATFORMS, ROLES, role_label
 
 log = logging.getLogger(__name__)
@@ -77,6 +80,14 @@ async def import_trust_config(
     People and academies not in the file are left alone (they may have been added with
     ``policybot admin``); for those in the file, the file wins.
     """
+    for ac in config.academies:
+        academy = await session.get(Academy, ac.id)
+        if academy is None:
+            academy = Academy(id=ac.id, name=ac.name, updated_at=now)
+            session.add(academy)
+        academy.name = ac.name
+        academy.updated_at = now
+    await session.flush()
     people: dict[str, Person] = {}
     for pc in config.people:
         person = await session.scalar(select(Person).where(Person.key == pc.id))
@@ -85,22 +96,15 @@ async def import_trust_config(
             session.add(person)
         person.name = pc.name
         person.email = pc.email
+        person.academy_id = pc.academy
         person.is_trust_admin = pc.id in config.trust_admins
         person.updated_at = now
         people[pc.id] = person
     await session.flush()
     for pc in config.people:
-        person = people[pc.id]
-        await _replace_identities(session, person, pc.identities())
+        await _replace_identities(session, people[pc.id], pc.identities())
     roles = 0
     for ac in config.academies:
-        academy = await session.get(Academy, ac.id)
-        if academy is None:
-            academy = Academy(id=ac.id, name=ac.name, updated_at=now)
-            session.add(academy)
-        academy.name = ac.name
-        academy.updated_at = now
-        await session.flush()
         await session.execute(delete(AcademyRole).where(AcademyRole.academy_id == ac.id))
         for role, key in ac.roles().items():
             session.add(AcademyRole(academy_id=ac.id, role=role, person_id=people[key].id))
@@ -165,8 +169,11 @@ async def add_person(
     email: str | None = None,
     identities: dict[str, str] | None = None,
     trust_admin: bool = False,
+    academy_id: str | None = None,
 ) -> Person:
-    """Create or update a person by ``key`` and set their identities."""
+    """Create or update a person by ``key`` and add (or replace) their identities."""
+    if academy_id is not None and await session.get(Academy, academy_id) is None:
+        raise DirectoryError(f"there is no academy with id {academy_id!r}")
     person = await session.scalar(select(Person).where(Person.key == key))
     if person is None:
         person = Person(key=key, name=name, updated_at=now)
@@ -178,6 +185,7 @@ async def add_person(
     person.name = name
     person.email = email.lower() if email else person.email
     person.is_trust_admin = trust_admin or person.is_trust_admin
+    person.academy_id = academy_id or person.academy_id
     person.updated_at = now
     await session.flush()
     if identities:
@@ -282,3 +290,49 @@ async def find_gaps(session: AsyncSession, platforms: Collection[str]) -> list[s
     if not await trust_admins(session):
         gaps.append("nobody is a trust administrator")
     return gaps
+
+
+class TrustDirectory:
+    """The directory as a service over a :class:`Database` (each call its own transaction)."""
+
+    def __init__(
+        self,
+        database: Database,
+        *,
+        clock: Clock | None = None,
+        platforms: Collection[str] = PLATFORMS,
+    ) -> None:
+        self.database = database
+        self.clock = clock or SystemClock()
+        self.platforms = tuple(platforms)
+
+    async def import_config(self, config: TrustConfig) -> ImportSummary:
+        """Upsert a parsed config (idempotent); gaps are logged at WARNING and returned."""
+        async with self.database.transaction() as session:
+            return await import_trust_config(
+                session, config, now=self.clock.now(), platforms=self.platforms
+            )
+
+    async def import_file(self, path: str | Path) -> ImportSummary:
+        """Validate and import a trust YAML file (raises ``TrustConfigError``)."""
+        return await self.import_config(load_trust_config(path))
+
+    async def academies(self) -> list[AcademyInfo]:
+        """Every academy with its role holders."""
+        async with self.database.session() as session:
+            return await list_academies(session)
+
+    async def people(self) -> list[PersonInfo]:
+        """Everyone, with identities and roles."""
+        async with self.database.session() as session:
+            return await list_people(session)
+
+    async def gaps(self) -> list[str]:
+        """Directory gaps that could stop a report reaching someone."""
+        async with self.database.session() as session:
+            return await find_gaps(session, self.platforms)
+
+    async def person_for(self, platform: str, user_id: str) -> Person | None:
+        """The person with this chat identity, or None."""
+        async with self.database.session() as session:
+            return await person_for_identity(session, platform, user_id)

@@ -19,7 +19,6 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-
     op.create_table(
         "academies",
         sa.Column("id", sa.String(length=64), nullable=False),
@@ -42,11 +41,15 @@ def upgrade() -> None:
         sa.Column("name", sa.String(length=200), nullable=False),
         sa.Column("email", sa.String(length=320), nullable=True),
         sa.Column("is_trust_admin", sa.Boolean(), nullable=False),
+        sa.Column("academy_id", sa.String(length=64), nullable=True),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(["academy_id"], ["academies.id"], ondelete="SET NULL"),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("email"),
         sa.UniqueConstraint("key"),
     )
+    with op.batch_alter_table("people", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_people_academy_id"), ["academy_id"], unique=False)
     op.create_table(
         "reference_counters",
         sa.Column("year", sa.Integer(), autoincrement=False, nullable=False),

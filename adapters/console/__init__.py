@@ -1,0 +1,1 @@
+"""The console adapter: a terminal chat and a notifier that prints."""

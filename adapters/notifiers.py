@@ -1,0 +1,20 @@
+"""Build the notifiers the outbox worker delivers through, one per enabled platform."""
+
+from __future__ import annotations
+
+from typing import TextIO
+
+from bot.config import Settings
+from bot.notifier import Notifier
+
+
+def build_notifiers(
+    settings: Settings, *, console_stream: TextIO | None = None
+) -> dict[str, Notifier]:
+    """platform -> Notifier. The console notifier is included when a stream is given."""
+    notifiers: dict[str, Notifier] = {}
+    if console_stream is not None:
+        from adapters.console.notifier import ConsoleNotifier
+
+        notifiers["console"] = ConsoleNotifier(console_stream)
+    return notifiers

@@ -1,0 +1,88 @@
+"""Shared fixtures.
+
+- ``database``: a migrated, empty :class:`~bot.store.db.Database`, run once on SQLite (a
+  temporary file) and, when ``TEST_DATABASE_URL`` is set, once more on PostgreSQL in a fresh
+  schema dropped afterwards. Test ids: ``[sqlite]`` / ``[postgresql]``.
+- ``fake_clock``: a :class:`~bot.clock.FakeClock` at 2026-11-24 09:00 UTC.
+- ``trust``: the example trust (``config/trust.example.yaml``) loaded into ``database``;
+  returns the parsed :class:`~bot.trust.config.TrustConfig`.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from bot.clock import FakeClock
+from bot.store.db import Database
+from bot.store.migrate import upgrade
+from bot.trust.config import TrustConfig, load_trust_config
+from bot.trust.directory import TrustDirectory
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE_TRUST = ROOT / "config" / "trust.example.yaml"
+
+
+def _backends() -> list[object]:
+    pg = pytest.param(
+        "postgresql",
+        id="postgresql",
+        marks=pytest.mark.skipif(
+            not os.environ.get("TEST_DATABASE_URL"), reason="TEST_DATABASE_URL not set"
+        ),
+    )
+    return ["sqlite", pg]
+
+
+async def make_database(backend: str, tmp_path: Path) -> tuple[Database, str | None]:
+    """A migrated empty database on ``backend``; returns it and its PostgreSQL schema."""
+    if backend == "sqlite":
+        database = Database(f"sqlite:///{tmp_path / 'policybot.sqlite3'}")
+        schema = None
+    else:
+        schema = f"t_{uuid.uuid4().hex[:16]}"
+        database = Database(os.environ["TEST_DATABASE_URL"], schema=schema)
+    await upgrade(database)
+    return database, schema
+
+
+async def drop_schema(schema: str) -> None:
+    """Drop a test schema (PostgreSQL) with everything in it."""
+    from sqlalchemy import text
+
+    admin = Database(os.environ["TEST_DATABASE_URL"])
+    try:
+        async with admin.engine.begin() as conn:
+            await conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+    finally:
+        await admin.dispose()
+
+
+@pytest.fixture(params=_backends())
+async def database(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Database]:
+    """A migrated, empty database (SQLite, and PostgreSQL when TEST_DATABASE_URL is set)."""
+    db, schema = await make_database(request.param, tmp_path)
+    try:
+        yield db
+    finally:
+        await db.dispose()
+        if schema:
+            await drop_schema(schema)
+
+
+@pytest.fixture
+def fake_clock() -> FakeClock:
+    """A clock standing at 2026-11-24 09:00 UTC until advanced."""
+    return FakeClock()
+
+
+@pytest.fixture
+async def trust(database: Database, fake_clock: FakeClock) -> TrustConfig:
+    """The example trust loaded into ``database``."""
+    config = load_trust_config(EXAMPLE_TRUST)
+    await TrustDirectory(database, clock=fake_clock).import_config(config)
+    return config
