@@ -1,0 +1,127 @@
+"""The confirmation summary: every answer (asked, pre-filled or implied) before submitting."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from bot.dialogs.answers import Resolved, active_notices, resolve, step_options
+from bot.dialogs.context import DialogContext
+from bot.dialogs.definition import DialogDefinition, Notice, Step
+from bot.dialogs.when import format_when
+from bot.messages import Choice, Reply
+
+
+@dataclass(frozen=True)
+class SummaryLine:
+    """One line of the summary; ``number`` is set for answers the reporter can change."""
+
+    name: str
+    label: str
+    value: str
+    number: int | None
+
+
+def display_value(
+    defn: DialogDefinition,
+    step: Step,
+    value: Any,
+    ctx: DialogContext,
+    values: Mapping[str, Any] | None = None,
+) -> str:
+    """A normalised value as the reporter should read it."""
+    if value is None or value == [] or value == "":
+        return defn.text("not_given")
+    if step.kind == "yes_no":
+        return "Yes" if value else "No"
+    if step.kind in ("choice", "multi_choice"):
+        labels = {o.value: o.label for o in step_options(step, values or {}, ctx)}
+        labels.update({o.value: o.label for o in step.options})
+        items = value if isinstance(value, list) else [value]
+        return "; ".join(labels.get(str(v), str(v)) for v in items)
+    if step.kind == "date":
+        return format_when(str(value))
+    return str(value)
+
+
+def summary_lines(defn: DialogDefinition, ctx: DialogContext, res: Resolved) -> list[SummaryLine]:
+    """The summary in step order; implied values are shown but not numbered."""
+    lines: list[SummaryLine] = []
+    number = 0
+    for step in defn.steps:
+        if res.is_visible(step.name):
+            number += 1
+            value = display_value(defn, step, res.answers.get(step.name), ctx, res.effective)
+            lines.append(SummaryLine(step.name, step.label, value, number))
+        elif step.name in res.implied and res.implied[step.name] is not None:
+            shown = display_value(defn, step, res.implied[step.name], ctx, res.effective)
+            value = f"{shown} ({defn.text('set_automatically')})"
+            lines.append(SummaryLine(step.name, step.label, value, None))
+    return lines
+
+
+def notice_reply(defn: DialogDefinition, notice: Notice) -> Reply:
+    """A safety notice as its own message."""
+    return Reply(
+        text=f"{notice.title}\n{notice.text}",
+        kind="notice",
+        title=notice.title,
+        data={"dialog": defn.id, "notice": notice.id, "important": True},
+    )
+
+
+def confirmation_reply(
+    defn: DialogDefinition, ctx: DialogContext, answers: Mapping[str, Any]
+) -> Reply:
+    """Everything the reporter said, any safety guidance, and Submit / Change / Cancel."""
+    res = resolve(defn, ctx, answers)
+    notices = active_notices(defn, ctx, res.effective)
+    lines = summary_lines(defn, ctx, res)
+    parts = [f"Important: {n.title}. {n.text}" for n in notices]
+    parts.append(defn.text("confirm_intro"))
+    parts.append(
+        "\n".join(
+            f"{line.number}. {line.label}: {line.value}"
+            if line.number is not None
+            else f"• {line.label}: {line.value}"
+            for line in lines
+        )
+    )
+    parts.append(defn.text("confirm_prompt"))
+    return Reply(
+        text="\n\n".join(parts),
+        kind="dialog",
+        title=defn.text("confirm_title"),
+        choices=[
+            Choice(defn.text("submit_label"), "submit", "dialog.submit", style="primary"),
+            Choice(defn.text("change_label"), "", "dialog.edit"),
+            Choice(defn.text("cancel_label"), "cancel", "dialog.cancel", style="danger"),
+        ],
+        data={
+            "dialog": defn.id,
+            "step": "confirm",
+            "notices": [n.id for n in notices],
+            "summary": [
+                {"name": ln.name, "label": ln.label, "value": ln.value, "number": ln.number}
+                for ln in lines
+            ],
+        },
+    )
+
+
+def edit_menu_reply(defn: DialogDefinition, ctx: DialogContext, res: Resolved) -> Reply:
+    """The numbered list of answers the reporter can change, as text and buttons."""
+    lines = [ln for ln in summary_lines(defn, ctx, res) if ln.number is not None]
+    listing = "\n".join(f"{ln.number}. {ln.label}: {ln.value}" for ln in lines)
+    return Reply(
+        text=f"{defn.text('edit_prompt')}\n\n{listing}\n\n{defn.text('footer')}",
+        kind="dialog",
+        title=defn.text("change_label"),
+        choices=[Choice(ln.label, ln.name, "dialog.edit") for ln in lines]
+        + [
+            Choice(defn.text("back_label"), "back", "dialog.back"),
+            Choice(defn.text("cancel_label"), "cancel", "dialog.cancel", style="danger"),
+        ],
+        data={"dialog": defn.id, "step": "edit"},
+    )
