@@ -1,0 +1,172 @@
+"""A small fake of Slack's Web API (and response URLs) on a loopback port.
+
+It answers like Slack (``ok``, ``ts``, ``channel``, ``view``), records every call, and can be
+told to fail: an HTTP status (e.g. 500), an ``ok: false`` error code, or 429 with
+``Retry-After``. The real ``AsyncWebClient`` is pointed at it through ``SLACK_API_URL``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+from aiohttp.test_utils import TestServer
+
+BOT_USER = "UPOLICYBOT1"
+
+
+@dataclass
+class Call:
+    """One request the fake received."""
+
+    method: str
+    args: dict[str, Any]
+
+
+@dataclass
+class Failure:
+    """How the next calls to a method fail."""
+
+    status: int = 200
+    error: str | None = None
+    retry_after: int | None = None
+    times: int | None = None  # None = until cleared
+
+
+@dataclass
+class FakeSlack:
+    """The fake's state: recorded calls and planned failures."""
+
+    calls: list[Call] = field(default_factory=list)
+    failures: dict[str, Failure] = field(default_factory=dict)
+    server: TestServer | None = None
+    _ts: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+    _changed: asyncio.Event = field(default_factory=asyncio.Event)
+
+    # -- control ---------------------------------------------------------------------------
+    @property
+    def api_url(self) -> str:
+        """The base URL to give ``AsyncWebClient`` (``SLACK_API_URL``)."""
+        assert self.server is not None
+        return str(self.server.make_url("/api/"))
+
+    def response_url(self, name: str = "r1") -> str:
+        """A response URL (for slash commands and buttons) served by the fake."""
+        assert self.server is not None
+        return str(self.server.make_url(f"/respond/{name}"))
+
+    def fail(
+        self,
+        method: str = "*",
+        *,
+        status: int = 200,
+        error: str | None = None,
+        retry_after: int | None = None,
+        times: int | None = None,
+    ) -> None:
+        """Make calls to ``method`` (``*`` = every method) fail until :meth:`recover`."""
+        if status == 200 and error is None:
+            error = "fatal_error"
+        self.failures[method] = Failure(status, error, retry_after, times)
+
+    def recover(self) -> None:
+        """Stop failing."""
+        self.failures.clear()
+
+    def named(self, method: str) -> list[Call]:
+        """Calls to ``method`` so far (responses included as ``respond``)."""
+        return [c for c in self.calls if c.method == method]
+
+    async def wait_for(self, method: str, count: int = 1, timeout: float = 5.0) -> list[Call]:
+        """Wait until ``method`` has been called ``count`` times; return those calls."""
+        deadline = time.monotonic() + timeout
+        while len(self.named(method)) < count:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                seen = [c.method for c in self.calls]
+                raise AssertionError(f"{method} called {len(self.named(method))}x; saw {seen}")
+            self._changed.clear()
+            try:
+                await asyncio.wait_for(self._changed.wait(), remaining)
+            except TimeoutError:
+                pass
+        return self.named(method)
+
+    # -- server ----------------------------------------------------------------------------
+    def app(self) -> web.Application:
+        """The aiohttp app of the fake."""
+        app = web.Application()
+        app.router.add_post("/api/{method}", self._api)
+        app.router.add_post("/respond/{name}", self._respond)
+        return app
+
+    async def start(self) -> None:
+        """Serve on 127.0.0.1 at a free port."""
+        self.server = TestServer(self.app(), host="127.0.0.1")
+        await self.server.start_server()
+
+    async def close(self) -> None:
+        """Stop serving."""
+        if self.server is not None:
+            await self.server.close()
+
+    def _record(self, method: str, args: dict[str, Any]) -> None:
+        self.calls.append(Call(method, args))
+        self._changed.set()
+
+    async def _respond(self, request: web.Request) -> web.Response:
+        self._record("respond", await request.json())
+        return web.Response(text="ok")
+
+    async def _api(self, request: web.Request) -> web.Response:
+        method = request.match_info["method"]
+        if request.content_type == "application/json":
+            args = await request.json()
+        else:
+            args = dict(await request.post())
+        for key in ("blocks", "view"):
+            if isinstance(args.get(key), str):
+                args[key] = json.loads(args[key])
+        failure = self.failures.get(method) or self.failures.get("*")
+        if failure is not None:
+            if failure.times is not None:
+                failure.times -= 1
+                if failure.times <= 0:
+                    self.failures = {k: v for k, v in self.failures.items() if v is not failure}
+            self._record(f"failed:{method}", args)
+            if failure.retry_after is not None:
+                return web.json_response(
+                    {"ok": False, "error": "ratelimited"},
+                    status=429,
+                    headers={"Retry-After": str(failure.retry_after)},
+                )
+            if failure.status != 200:
+                return web.Response(status=failure.status, text="Internal Server Error")
+            return web.json_response({"ok": False, "error": failure.error})
+        self._record(method, args)
+        return web.json_response(self._answer(method, args))
+
+    def _answer(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
+        ok: dict[str, Any] = {"ok": True}
+        if method == "auth.test":
+            return {**ok, "user_id": BOT_USER, "bot_id": "BPOLICY", "team_id": "T0SCHOOL"}
+        if method == "conversations.open":
+            return {**ok, "channel": {"id": "D" + str(args.get("users", "X"))[1:]}}
+        if method in {"chat.postMessage", "chat.update"}:
+            ts = args.get("ts") or f"1764000000.{next(self._ts):06d}"
+            return {**ok, "channel": args.get("channel"), "ts": ts}
+        if method == "chat.postEphemeral":
+            return {**ok, "message_ts": f"1764000000.{next(self._ts):06d}"}
+        if method in {"views.open", "views.update", "views.publish", "views.push"}:
+            view = args.get("view") or {}
+            view_id = args.get("view_id") or "V0FAKE"
+            return {**ok, "view": {**view, "id": view_id, "hash": "h1"}}
+        if method == "chat.getPermalink":
+            channel, ts = args.get("channel"), str(args.get("message_ts", "")).replace(".", "")
+            return {**ok, "permalink": f"https://school.slack.com/archives/{channel}/p{ts}"}
+        return ok
