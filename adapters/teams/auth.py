@@ -23,6 +23,7 @@ from microsoft_agents.hosting.core import (
     AgentAuthConfiguration,
     AnonymousTokenProvider,
     ClaimsIdentity,
+    ConnectionManager,
     Connections,
     JwtTokenValidator,
 )
@@ -75,8 +76,9 @@ class TeamsAuth:
         """The SDK connection manager: MSAL credentials, or anonymous in local mode."""
         if self.local_mode:
             anonymous = AgentAuthConfiguration(anonymous_allowed=True)
-            return MsalConnectionManager(
-                connections_configurations={"SERVICE_CONNECTION": anonymous}
+            return ConnectionManager(
+                provider_factory=lambda _config: LocalModeTokenProvider(),
+                connections_configurations={"SERVICE_CONNECTION": anonymous},
             )
         return MsalConnectionManager(**self.sdk_config)
 

@@ -22,6 +22,7 @@ from microsoft_agents.hosting.core import (
     ChannelServiceAdapter,
     TurnContext,
 )
+from pydantic import ValidationError
 
 from adapters.teams.outgoing import reply_activity
 from adapters.teams.references import NOT_INSTALLED, ReferenceStore, StoredReference, blocked_reason
@@ -85,6 +86,8 @@ class TeamsNotifier:
             return message_ref(ref.conversation_id or "", sent_id)
         except aiohttp.ClientResponseError as exc:
             raise await self._classify(ref, exc) from exc
+        except ValidationError as exc:
+            raise DeliveryError("Teams sent an answer the bot could not read") from exc
         except (aiohttp.ClientError, OSError, TimeoutError) as exc:
             raise DeliveryError(f"Teams connector unreachable ({type(exc).__name__})") from exc
 

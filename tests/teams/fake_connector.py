@@ -160,7 +160,7 @@ class FakeConnector:
             return failure
         members = call.body.get("members") or [{}]
         return web.json_response(
-            {"id": f"a:1on1-{members[0].get('id', 'x')}", "activityId": "", "serviceUrl": self.url}
+            {"id": f"a:1on1-{members[0].get('id', 'x')}", "serviceUrl": self.url}
         )
 
     def app(self) -> web.Application:

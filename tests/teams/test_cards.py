@@ -1,0 +1,136 @@
+"""Adaptive Card rendering of the core's neutral replies and form fields."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from adapters.teams import cards
+from bot.messages import Choice, Citation, FormField, Reply
+
+
+def _walk(elements: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    for el in elements:
+        out.append(el)
+        out.extend(_walk(el.get("items", [])))
+    return out
+
+
+def test_policy_answer_has_verdict_answer_quote_and_buttons() -> None:
+    reply = Reply(
+        text="No. Do not accept current pupils as friends.",
+        kind="answer",
+        verdict="not_allowed",
+        citations=[Citation("inappropriate.friend-pupils", "Personal Use", "accepting any pupil")],
+        choices=[
+            Choice("Report an incident", '{"category": "contact_from_pupil"}', "report.start"),
+            Choice("Did you mean: ex-pupils?", '{"q": "x", "rule": "r"}', "qa.suggest", "primary"),
+        ],
+    )
+    card = cards.reply_card(reply)
+    assert card["type"] == "AdaptiveCard" and card["version"] == "1.5"
+    texts = [el["text"] for el in _walk(card["body"]) if el["type"] == "TextBlock"]
+    assert texts[0] == "⛔ Not allowed"
+    assert reply.text in texts
+    assert "“accepting any pupil”" in texts and "Personal Use" in texts
+    assert [a["title"] for a in card["actions"]] == [
+        "Report an incident",
+        "Did you mean: ex-pupils?",
+    ]
+    assert card["actions"][1]["style"] == "positive"
+    data = card["actions"][0]["data"]
+    assert data == {"pb": {"action": "report.start", "value": '{"category": "contact_from_pupil"}'}}
+    assert "accepting any pupil" in card["fallbackText"]
+
+
+def test_each_verdict_has_its_own_line() -> None:
+    lines = {cards.verdict_block(v)["text"] for v in cards.VERDICT_LINES}
+    assert len(lines) == 5
+
+
+def test_form_fields_become_inputs_with_label_required_and_error() -> None:
+    fields = [
+        FormField(
+            "category",
+            "What happened?",
+            kind="choice",
+            options=[
+                Choice("Contact from a pupil", "category:contact_from_pupil", "dialog.answer")
+            ],
+            value="contact_from_pupil",
+        ),
+        FormField("child_involved", "Is a child involved?", kind="yes_no"),
+        FormField("seen", "What did you see?", kind="textarea", max_length=3000, error="Too short"),
+        FormField("link", "Link", kind="url", required=False, hint="Only if safe."),
+        FormField(
+            "actions_taken",
+            "What have you done?",
+            kind="multi_choice",
+            options=[
+                Choice("Blocked", "actions_taken:blocked", "dialog.answer"),
+                Choice("Reported", "actions_taken:reported", "dialog.answer"),
+            ],
+            value=["blocked", "reported"],
+        ),
+    ]
+    card = cards.report_form_card(fields)
+    inputs = {el["id"]: el for el in _walk(card["body"]) if el["type"].startswith("Input.")}
+    cat = inputs["category"]
+    assert cat["type"] == "Input.ChoiceSet" and cat["label"] == "What happened?"
+    assert cat["isRequired"] is True and cat["errorMessage"]
+    assert cat["choices"] == [{"title": "Contact from a pupil", "value": "contact_from_pupil"}]
+    assert cat["value"] == "contact_from_pupil"
+    assert [c["value"] for c in inputs["child_involved"]["choices"]] == ["yes", "no"]
+    seen = inputs["seen"]
+    assert seen["isMultiline"] and seen["maxLength"] == 3000 and seen["errorMessage"] == "Too short"
+    assert any(el.get("text") == "⚠️ Too short" for el in _walk(card["body"]))
+    assert inputs["link"]["isRequired"] is False and inputs["link"]["style"] == "Url"
+    multi = inputs["actions_taken"]
+    assert multi["isMultiSelect"] and multi["value"] == "blocked,reported"
+    cont = card["actions"][0]
+    assert cont["data"]["pb"]["action"] == cards.FORM_CONTINUE
+    assert cont["data"]["pb"]["state"]["shown"] == [f.name for f in fields]
+    assert card["actions"][1]["associatedInputs"] == "none"
+
+
+def test_reply_with_fields_uses_its_choice_as_submit() -> None:
+    reply = Reply(
+        text="Add a note for SM-2026-0001",
+        fields=[FormField("note", "Your note", kind="textarea")],
+        choices=[Choice("Save note", "SM-2026-0001", "incident.note", "primary")],
+    )
+    card = cards.reply_card(reply)
+    assert [el["id"] for el in _walk(card["body"]) if "id" in el] == ["note"]
+    assert card["actions"][0]["data"]["pb"] == {"action": "incident.note", "value": "SM-2026-0001"}
+
+
+def test_parse_submit_splits_our_data_from_inputs() -> None:
+    sub = cards.parse_submit(
+        {"pb": {"action": "incident.note", "value": "SM-1", "state": {"a": 1}}, "note": "  hi  "}
+    )
+    assert sub == cards.Submission("incident.note", "SM-1", {"note": "hi"}, {"a": 1})
+    assert cards.parse_submit({"something": "else"}) is None
+    assert cards.parse_submit(None) is None
+
+
+def test_confirmation_card_carries_answers_and_form_id() -> None:
+    reply = Reply(text="Please check: 1. Category: Other", title="Check your report")
+    card = cards.confirmation_card(reply, {"category": "other"}, form_id="f1")
+    send, change, cancel = card["actions"]
+    assert send["title"] == "Send report"
+    assert send["data"]["pb"]["state"] == {"answers": {"category": "other"}, "form_id": "f1"}
+    assert change["data"]["pb"]["action"] == cards.FORM_EDIT
+    assert cancel["data"]["pb"]["action"] == cards.FORM_CANCEL
+
+
+def test_plain_text_fallback_is_complete() -> None:
+    reply = Reply(
+        text="It depends on whether they are under 18.",
+        verdict="conditional",
+        citations=[Citation("r", "Section A", "policy words")],
+        choices=[Choice("Yes", "y", "qa.fact"), Choice("No", "n", "qa.fact")],
+    )
+    text = cards.plain_text(reply)
+    assert "⚠️ It depends" in text and reply.text in text
+    assert "> policy words" in text
+    assert "1. Yes" in text and "2. No" in text
