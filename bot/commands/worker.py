@@ -1,0 +1,68 @@
+"""``policybot worker``: deliver the outbox and send reminders until SIGTERM/SIGINT.
+
+Several workers may run at once (PostgreSQL: no message is sent twice). On a signal the
+worker stops claiming, finishes the delivery in flight, and exits 0.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import logging
+import signal
+import sys
+
+from adapters.notifiers import build_notifiers
+from bot.clock import SystemClock
+from bot.commands._runtime import run_with_database
+from bot.commands.incidents import service_for
+from bot.config import Settings
+from bot.incidents.service import IncidentService
+from bot.outbox.worker import OutboxWorker
+from bot.store.db import Database
+
+log = logging.getLogger(__name__)
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add ``worker``."""
+    p = subparsers.add_parser("worker", help="deliver notifications and send reminders")
+    p.add_argument("--no-console", action="store_true", help="do not print console notifications")
+    p.add_argument(
+        "--reminder-interval", type=float, default=30.0, help="seconds between reminder checks"
+    )
+    p.set_defaults(func=lambda a: run_with_database(lambda s, d: _run(a, s, d)))
+
+
+async def reminder_loop(service: IncidentService, stop: asyncio.Event, interval: float) -> None:
+    """Run due reminders/escalations every ``interval`` seconds until ``stop`` is set."""
+    while not stop.is_set():
+        try:
+            done = await service.run_due_reminders()
+            if done:
+                log.info("sent %d reminder round(s)/escalation(s)", done)
+        except Exception:
+            log.exception("reminder check failed; will try again")
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), timeout=interval)
+
+
+async def _run(args: argparse.Namespace, settings: Settings, database: Database) -> int:
+    notifiers = build_notifiers(settings, console_stream=None if args.no_console else sys.stdout)
+    worker = OutboxWorker(database, notifiers, SystemClock())
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        with contextlib.suppress(NotImplementedError):
+            loop.add_signal_handler(sig, stop.set)
+    print(
+        f"policybot worker delivering on {', '.join(notifiers) or 'no platforms'}; Ctrl+C to stop.",
+        flush=True,
+    )
+    await asyncio.gather(
+        worker.run_forever(stop),
+        reminder_loop(service_for(settings, database), stop, args.reminder_interval),
+    )
+    print("policybot worker stopped.", flush=True)
+    return 0
