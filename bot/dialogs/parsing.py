@@ -26,7 +26,7 @@ NO_WORDS = frozenset(
     {"no", "n", "nope", "nah", "no way", "false", "negative", "not really", "it is not"}
     | {"it isnt", "they are not", "they arent", "i dont think so", "dont think so", "none"}
 )
-_FUZZY_CUTOFF = 86
+_FUZZY_CUTOFF = 80
 _OTHER_CUTOFF = 92
 _LINK = re.compile(
     r"(https?://|www\.)\S+"
