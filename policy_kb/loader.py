@@ -30,6 +30,7 @@ def _where(data: Any, loc: tuple[int | str, ...]) -> str:
     node = data
     for i, key in enumerate(loc):
         if key == "entries" and i + 1 < len(loc) and isinstance(loc[i + 1], int):
+            node = node.get(key) if isinstance(node, dict) else None
             continue
         if isinstance(key, int) and i > 0 and loc[i - 1] == "entries":
             entry_id = None
