@@ -17,4 +17,9 @@ def build_notifiers(
         from adapters.console.notifier import ConsoleNotifier
 
         notifiers["console"] = ConsoleNotifier(console_stream)
+    if settings.slack_enabled:
+        from adapters.slack.app import web_client
+        from adapters.slack.notifier import SlackNotifier
+
+        notifiers["slack"] = SlackNotifier(web_client(settings))
     return notifiers
