@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from microsoft_agents.activity import Activity
 
@@ -40,7 +42,7 @@ def _delivery(update_ref: str | None = None, outbox_id: int = 1) -> Delivery:
     return Delivery(outbox_id, Recipient("teams", AAD, "Jane Smith", 1), REPLY, update_ref)
 
 
-async def _capture(references: ReferenceStore, url: str, **kw: object) -> None:
+async def _capture(references: ReferenceStore, url: str, **kw: Any) -> None:
     await references.capture(Activity.model_validate(activity(url, aad=AAD, text="hi", **kw)))
 
 
