@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from aiohttp import web
 
 from adapters.server.logging import request_logging
+from bot.commands.worker import reminder_loop
 from bot.config import Settings
 from bot.notifier import Notifier
 from bot.outbox.worker import OutboxWorker
@@ -37,6 +38,7 @@ INSTALLERS: tuple[str, ...] = (
 #: Largest request body any route accepts (bytes); platforms may set a lower limit.
 MAX_BODY_BYTES = 256 * 1024
 READY_TIMEOUT_SECONDS = 5.0
+REMINDER_CHECK_SECONDS = 30.0
 
 BOT_KEY: web.AppKey[PolicyBot] = web.AppKey("policybot.bot")
 SETTINGS_KEY: web.AppKey[Settings] = web.AppKey("policybot.settings")
@@ -108,13 +110,19 @@ def create_app(
 
 
 async def _outbox_worker(app: web.Application) -> AsyncIterator[None]:
-    """Run the outbox worker for the app's lifetime; on exit let it finish its delivery."""
+    """Run the outbox worker (and reminder checks) for the app's lifetime; on exit let the
+    delivery in flight finish, so no row is left half-sent."""
     bot = app[BOT_KEY]
     notifiers: dict[str, Notifier] = app[NOTIFIERS_KEY]
     worker = OutboxWorker(bot.database, notifiers, bot.clock)
     app[WORKER_KEY] = worker
     stop = asyncio.Event()
-    task = asyncio.create_task(worker.run_forever(stop), name="outbox-worker")
+    tasks = [
+        asyncio.create_task(worker.run_forever(stop), name="outbox-worker"),
+        asyncio.create_task(
+            reminder_loop(bot.incidents, stop, REMINDER_CHECK_SECONDS), name="reminders"
+        ),
+    ]
     yield
     stop.set()
-    await task
+    await asyncio.gather(*tasks)

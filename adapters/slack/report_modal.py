@@ -66,17 +66,20 @@ def field_names(view: Mapping[str, Any]) -> list[str]:
 
 
 def coerce_answers(fields: Sequence[FormField], answers: Mapping[str, Any]) -> dict[str, Any]:
-    """Slack form values -> the core's answer types: yes/no become booleans, blanks None."""
-    kinds = {f.name: f.kind for f in fields}
+    """Slack form values -> the core's answers for the fields shown: yes/no become booleans,
+    a blank optional field is None (answered "skip"), hidden fields are left out."""
     out: dict[str, Any] = {}
-    for name, value in answers.items():
+    for field in fields:
+        value = answers.get(field.name)
         if isinstance(value, str):
             value = value.strip() or None
-        if kinds.get(name) == "yes_no" and value in {"yes", "no"}:
+        if value == []:
+            value = None
+        if field.kind == "yes_no" and value in {"yes", "no"}:
             value = value == "yes"
-        if value is None or value == []:
-            continue
-        out[name] = value
+        if value is None and field.required:
+            continue  # unanswered: the core says which answer is missing
+        out[field.name] = value
     return out
 
 

@@ -8,6 +8,7 @@ told to fail: an HTTP status (e.g. 500), an ``ok: false`` error code, or 429 wit
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import json
 import time
@@ -91,10 +92,8 @@ class FakeSlack:
                 seen = [c.method for c in self.calls]
                 raise AssertionError(f"{method} called {len(self.named(method))}x; saw {seen}")
             self._changed.clear()
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._changed.wait(), remaining)
-            except TimeoutError:
-                pass
         return self.named(method)
 
     # -- server ----------------------------------------------------------------------------
