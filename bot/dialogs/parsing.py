@@ -27,7 +27,6 @@ NO_WORDS = frozenset(
     | {"it isnt", "they are not", "they arent", "i dont think so", "dont think so", "none"}
 )
 _FUZZY_CUTOFF = 80
-_OTHER_CUTOFF = 92
 _LINK = re.compile(
     r"(https?://|www\.)\S+"
     r"|\b[a-z0-9-]+(\.[a-z0-9-]+)*\.(com|co\.uk|org\.uk|uk|org|net|io|ly|me|tv|app|gg|be)"
@@ -101,7 +100,7 @@ def match_option(text: str, options: Sequence[Option], cutoff: int) -> Option | 
 def parse_choice(raw: Any, step: Step, options: Sequence[Option], defn: DialogDefinition) -> str:
     """One option's value; with ``allow_other`` an unmatched answer is kept as typed."""
     text = " ".join(str(raw).split())
-    option = match_option(text, options, _OTHER_CUTOFF if step.allow_other else _FUZZY_CUTOFF)
+    option = match_option(text, options, _FUZZY_CUTOFF)
     if option is not None:
         return option.value
     if step.allow_other and text and not text.isdigit():

@@ -53,7 +53,11 @@ def test_full_happy_path_step_by_step(chat: Chat) -> None:
         "Urgent: needs action today",
     ):
         assert expected in summary
-    assert [c.action for c in chat.last.choices] == ["dialog.submit", "dialog.edit", "dialog.cancel"]
+    assert [c.action for c in chat.last.choices] == [
+        "dialog.submit",
+        "dialog.edit",
+        "dialog.cancel",
+    ]
     turn = chat.say("submit")
     assert turn.replies == []
     assert turn.state["status"] == "submitted"
@@ -315,7 +319,10 @@ def test_prefilled_link_is_dropped_once_sexual_imagery_is_reported(
     chat = Chat(
         dialog,
         known_ctx,
-        {"seen": "Forwarded message from a pupil in my DMs", "link": "https://chat.example.com/m/1"},
+        {
+            "seen": "Forwarded message from a pupil in my DMs",
+            "link": "https://chat.example.com/m/1",
+        },
     )
     for text in ["no", "contact from a pupil"]:
         chat.say(text)
