@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Collection
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -377,13 +378,13 @@ class IncidentService:
     async def _act(self, actor: Actor, reference: str, verb: str, do: Any) -> IncidentView:
         """Load with a row lock, check entitlement (auditing refusals), run ``do``."""
         now = self.clock.now()
-        refused: tuple[Incident, Person | None] | None = None
+        refused: _Refusal | None = None
         try:
             async with self.database.transaction() as session:
                 person = await person_for_identity(session, actor.platform, actor.user_id)
                 incident = await self._load(session, reference, lock=True)
                 if person is None or not await is_handler(session, person, incident):
-                    refused = (incident, person)
+                    refused = _Refusal.of(actor, incident, person)
                     raise NotEntitled(
                         f"Sorry, you cannot {verb} {incident.reference}: only the people it "
                         "was sent to and trust administrators can."
@@ -395,37 +396,36 @@ class IncidentService:
                 return await self._view(session, incident)
         except NotEntitled:
             if refused is not None:
-                await self._audit_refusal(actor, refused[0], refused[1], verb, now)
+                await self._audit_refusal(refused, verb, now)
             raise
 
-    async def _audit_refusal(
-        self, actor: Actor, incident: Incident, person: Person | None, verb: str, now: datetime
-    ) -> None:
+    async def _audit_refusal(self, refused: _Refusal, verb: str, now: datetime) -> None:
+        """Record a refused attempt in its own transaction (the attempt's was rolled back)."""
         async with self.database.transaction() as session:
             audit.record(
                 session,
                 action="refused",
-                actor=actor.key,
-                actor_name=person.name if person else actor.display_name,
-                actor_person_id=person.id if person else None,
+                actor=refused.actor_key,
+                actor_name=refused.actor_name,
+                actor_person_id=refused.person_id,
                 at=now,
-                incident_id=incident.id,
+                incident_id=refused.incident_id,
                 data={"attempted": verb},
             )
-        log.warning("refused %s to %s on incident %s", verb, actor.key, incident.reference)
+        log.warning("refused %s to %s on incident %s", verb, refused.actor_key, refused.reference)
 
     # --- reading ------------------------------------------------------------------------
 
     async def view_details(self, actor: Actor, reference: str) -> IncidentDetails:
         """The full report, for the people it was sent to and trust admins; audited."""
         now = self.clock.now()
-        refused: tuple[Incident, Person | None] | None = None
+        refused: _Refusal | None = None
         try:
             async with self.database.transaction() as session:
                 person = await person_for_identity(session, actor.platform, actor.user_id)
                 incident = await self._load(session, reference)
                 if person is None or not await is_handler(session, person, incident):
-                    refused = (incident, person)
+                    refused = _Refusal.of(actor, incident, person)
                     raise NotEntitled(
                         f"Sorry, you cannot read the details of {incident.reference}: only the "
                         "people it was sent to and trust administrators can."
@@ -448,7 +448,7 @@ class IncidentService:
                 note_views = tuple(NoteView(n.author_name, n.text, n.created_at) for n in notes)
         except NotEntitled:
             if refused is not None:
-                await self._audit_refusal(actor, refused[0], refused[1], "view details of", now)
+                await self._audit_refusal(refused, "view details of", now)
             raise
         log.info("incident %s details viewed by %s", incident.reference, actor.key)
         return IncidentDetails(
@@ -524,7 +524,7 @@ class IncidentService:
         )
         routed = tuple(
             RoutedPerson(p.id, p.name, tuple(role_label(r) for r in rec.roles.split(",") if r))
-            for rec, p in rows.tuples()
+            for rec, p in rows
         )
         note_count = await session.scalar(
             select(func.count())
@@ -653,6 +653,27 @@ class IncidentService:
             at=now,
             incident_id=incident.id,
             data={"to": sent},
+        )
+
+
+@dataclass(frozen=True)
+class _Refusal:
+    """Who was refused what (plain values: ORM objects expire when the attempt rolls back)."""
+
+    actor_key: str
+    actor_name: str
+    person_id: int | None
+    incident_id: int
+    reference: str
+
+    @classmethod
+    def of(cls, actor: Actor, incident: Incident, person: Person | None) -> _Refusal:
+        return cls(
+            actor.key,
+            person.name if person else actor.display_name,
+            person.id if person else None,
+            incident.id,
+            incident.reference,
         )
 
 

@@ -69,7 +69,7 @@ async def counts_by_state(session: AsyncSession) -> dict[str, int]:
         select(OutboxMessage.state, func.count()).group_by(OutboxMessage.state)
     )
     counts = dict.fromkeys(STATES, 0)
-    counts.update({state: int(n) for state, n in rows.tuples()})
+    counts.update({state: int(n) for state, n in rows})
     return counts
 
 

@@ -234,7 +234,7 @@ async def academy_role_holders(session: AsyncSession, academy_id: str) -> dict[s
         .join(Person, Person.id == AcademyRole.person_id)
         .where(AcademyRole.academy_id == academy_id)
     )
-    return {role: person for role, person in rows.tuples()}
+    return {role: person for role, person in rows}
 
 
 async def trust_admins(session: AsyncSession) -> list[Person]:
