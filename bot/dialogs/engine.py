@@ -444,6 +444,8 @@ class ReportDialog:
         return any(o.value == name for o in self._editable_options(ctx, st))
 
     def _edit_target(self, ctx: DialogContext, st: _State, text: str) -> str | None:
+        if len(text.split()) > 4:  # a sentence starting "change ..." is an answer, not a command
+            return None
         option = match_option(text, self._editable_options(ctx, st), 86)
         return option.value if option else None
 

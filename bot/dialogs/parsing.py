@@ -26,6 +26,7 @@ NO_WORDS = frozenset(
     {"no", "n", "nope", "nah", "no way", "false", "negative", "not really", "it is not"}
     | {"it isnt", "they are not", "they arent", "i dont think so", "dont think so", "none"}
 )
+_POLITE = frozenset({"please", "thanks", "thank you", "sorry", "definitely", "i think"})
 _FUZZY_CUTOFF = 80
 _LINK = re.compile(
     r"(https?://|www\.)\S+"
@@ -56,6 +57,9 @@ def parse_yes_no(raw: Any, defn: DialogDefinition) -> bool:
         return True
     if text in NO_WORDS or text == "2":
         return False
+    first, _, rest = text.partition(" ")
+    if rest in _POLITE and (first in YES_WORDS or first in NO_WORDS):
+        return first in YES_WORDS
     if len(text) >= 2:
         words = [*YES_WORDS, *NO_WORDS]
         best = process.extractOne(text, words, scorer=fuzz.ratio, score_cutoff=80)

@@ -413,3 +413,12 @@ def _answer_rest(chat: Chat) -> None:
     ]:
         chat.say(text)
     assert chat.step == "confirm", chat.text()
+
+
+def test_a_sentence_starting_with_change_is_an_answer(chat: Chat) -> None:
+    for text in ["no", "north", "other", "no", "no", "tiktok", "skip", "today"]:
+        chat.say(text)
+    assert chat.step == "seen"
+    chat.say("Change of profile picture to our logo on a fake link account")
+    assert chat.step == "actions_taken"
+    assert chat.answers["seen"].startswith("Change of profile picture")
