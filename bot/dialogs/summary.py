@@ -111,8 +111,12 @@ def confirmation_reply(
 
 
 def edit_menu_reply(defn: DialogDefinition, ctx: DialogContext, res: Resolved) -> Reply:
-    """The numbered list of answers the reporter can change, as text and buttons."""
-    lines = [ln for ln in summary_lines(defn, ctx, res) if ln.number is not None]
+    """The numbered list of answers given so far that can be changed, as text and buttons."""
+    lines = [
+        ln
+        for ln in summary_lines(defn, ctx, res)
+        if ln.number is not None and ln.name in res.answers
+    ]
     listing = "\n".join(f"{ln.number}. {ln.label}: {ln.value}" for ln in lines)
     return Reply(
         text=f"{defn.text('edit_prompt')}\n\n{listing}\n\n{defn.text('footer')}",
