@@ -22,4 +22,9 @@ def build_notifiers(
         from adapters.slack.notifier import SlackNotifier
 
         notifiers["slack"] = SlackNotifier(web_client(settings))
+    from adapters.teams.app import build_teams_notifier
+
+    teams = build_teams_notifier(settings)  # None unless Teams credentials / local mode are set
+    if teams is not None:
+        notifiers["teams"] = teams
     return notifiers

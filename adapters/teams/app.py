@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
+import warnings
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 
@@ -25,6 +26,7 @@ from adapters.teams.references import ReferenceStore
 from bot.app import PolicyBot
 from bot.config import Settings
 from bot.store.conversations import ConversationStore
+from bot.store.db import Database
 
 log = logging.getLogger(__name__)
 
@@ -97,7 +99,9 @@ def messages_handler(
         )
         if claims is None:
             return web.json_response({"error": "Unauthorized"}, status=401)
-        request["claims_identity"] = claims
+        with warnings.catch_warnings():  # the SDK reads this plain string key
+            warnings.simplefilter("ignore", web.NotAppKeyWarning)
+            request["claims_identity"] = claims
         try:
             response = await runtime.adapter.process(request, runtime.handler)
         except ValidationError:
@@ -128,11 +132,19 @@ def install(
 
 
 def build_teams_notifier(
-    settings: Settings, store: ConversationStore, *, env: Mapping[str, str] | None = None
+    settings: Settings,
+    store: ConversationStore | None = None,
+    *,
+    env: Mapping[str, str] | None = None,
 ) -> TeamsNotifier | None:
-    """A stand-alone Teams notifier (e.g. for ``policybot worker``); None if Teams is off."""
+    """A stand-alone Teams notifier for the outbox worker; None when Teams is not configured.
+
+    Without ``store`` it opens the settings' database for the conversation references.
+    """
     auth = load_teams_auth(os.environ if env is None else env)
     if auth is None:
         return None
+    if store is None:
+        store = ConversationStore(Database(settings.database_url))
     adapter, _ = build_adapter(auth)
     return TeamsNotifier(adapter, ReferenceStore(store, clock=store.clock), app_id=auth.client_id)

@@ -201,12 +201,12 @@ def reply_card(reply: Reply, *, submit: Choice | None = None) -> dict[str, Any]:
     them); a reply with fields and no ``submit`` uses its own choices as submit buttons.
     """
     body: list[dict[str, Any]] = []
-    if reply.title:
-        body.append(_text(reply.title, weight="Bolder", size="Medium"))
     if reply.verdict:
         body.append(verdict_block(reply.verdict))
+    elif reply.title:
+        body.append(_text(reply.title, weight="Bolder", size="Medium"))
     color = "attention" if reply.kind == "error" else "default"
-    body.append(_text(reply.text, color=color, spacing="Small"))
+    body.append(_text(_card_text(reply), color=color, spacing="Small"))
     body.extend(citation_blocks(reply))
     for form_field in reply.fields:
         body.extend(field_elements(form_field))
@@ -214,6 +214,13 @@ def reply_card(reply: Reply, *, submit: Choice | None = None) -> dict[str, Any]:
     if reply.fields and submit is not None:
         actions.insert(0, _button(submit))
     return card(body, actions, fallback=plain_text(reply))
+
+
+def _card_text(reply: Reply) -> str:
+    """The words for the card body: a policy answer's own text (its verdict, quotes and
+    suggestions are shown by the card itself); otherwise the whole reply text."""
+    answer = reply.data.get("answer") if reply.verdict else None
+    return answer if isinstance(answer, str) and answer else reply.text
 
 
 def report_form_card(
@@ -277,20 +284,12 @@ def confirmation_card(reply: Reply, answers: Mapping[str, Any], *, form_id: str)
 
 
 def plain_text(reply: Reply, *, numbered: bool = True) -> str:
-    """The complete reply as plain text: title, verdict, answer, quoted words, numbered choices."""
-    parts: list[str] = []
-    if reply.title:
-        parts.append(reply.title)
-    if reply.verdict:
-        parts.append(VERDICT_LINES.get(reply.verdict, (reply.verdict, ""))[0])
-    parts.append(reply.text)
-    for cite in reply.citations:
-        parts.append(f"{cite.section}:\n> {cite.text}")
-    for form_field in reply.fields:
-        options = ""
-        if form_field.options:
-            options = " (" + ", ".join(o.label for o in form_field.options) + ")"
-        parts.append(f"- {form_field.label}{options}")
+    """The reply for a client without cards: its complete text, then numbered choices.
+
+    ``Reply.text`` already holds the verdict, answer and quoted policy words; buttons become
+    a numbered list the person answers by typing the number.
+    """
+    parts = [reply.text]
     if reply.choices and numbered:
         lines = [f"{i}. {c.label}" for i, c in enumerate(reply.choices, start=1)]
         parts.append("Reply with a number:\n" + "\n".join(lines))

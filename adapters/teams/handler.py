@@ -32,6 +32,7 @@ log = logging.getLogger(__name__)
 
 _MENTION = re.compile(r"<at>[^<]*</at>", re.IGNORECASE)
 _REPORT_WORDS = re.compile(r"^/?(report|report an incident|new report)\s*[.!]?$", re.IGNORECASE)
+_ASK = re.compile(r"^ask\b[:\s]*", re.IGNORECASE)
 CHOICES_PREFIX = "teams-choices:"
 SUBMITTED_PREFIX = "teams-form-sent:"
 FORM_CANCELLED = (
@@ -120,6 +121,7 @@ class TeamsHandler(ActivityHandler):
     # -- text -----------------------------------------------------------------------------
     async def _on_text(self, context: TurnContext, actor: Actor, text: str) -> None:
         use_cards = supports_cards(context.activity.channel_id)
+        text = _ASK.sub("", text).strip()  # the manifest's "ask" command prefixes the question
         if not text:
             await self._send(context, [await self.bot.home(actor)])
             return
@@ -205,7 +207,9 @@ class TeamsHandler(ActivityHandler):
         self, context: TurnContext, actor: Actor, answers: dict[str, Any], shown: list[str]
     ) -> None:
         """New questions after a changed answer, or errors: re-render; else confirm."""
-        answers = {k: v for k, v in answers.items() if v not in ("", None)}
+        answers = dict(answers)
+        for name in shown:  # a blank input may be left out of the submission
+            answers.setdefault(name, "")
         fields = await self.bot.report_form(actor, answers)
         if any(f.name not in shown for f in fields):
             await self._show_form(context, actor, answers, update=True)
