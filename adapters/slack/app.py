@@ -53,7 +53,8 @@ class SlackApp:
         # The token is given through ``authorize`` (Bolt ignores ``token`` beside it).
         self.bolt = AsyncApp(
             signing_secret=settings.slack_signing_secret,
-            client=self.client,
+            # Bolt gives each request a copy of this client holding the authorised token.
+            client=AsyncWebClient(base_url=settings.slack_api_url),
             authorize=authorize,
             logger=logging.getLogger("adapters.slack.bolt"),
         )

@@ -101,6 +101,7 @@ class FakeSlack:
         """The aiohttp app of the fake."""
         app = web.Application()
         app.router.add_post("/api/{method}", self._api)
+        app.router.add_get("/api/{method}", self._api)
         app.router.add_post("/respond/{name}", self._respond)
         return app
 
@@ -124,10 +125,13 @@ class FakeSlack:
 
     async def _api(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
-        if request.content_type == "application/json":
+        if request.method == "GET":
+            args: dict[str, Any] = {}
+        elif request.content_type == "application/json":
             args = await request.json()
         else:
             args = dict(await request.post())
+        args = {**dict(request.query), **args}
         for key in ("blocks", "view"):
             if isinstance(args.get(key), str):
                 args[key] = json.loads(args[key])

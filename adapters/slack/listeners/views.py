@@ -94,6 +94,13 @@ def register(app: AsyncApp, rt: SlackRuntime) -> None:
                 view_id=view["id"], view=rm.failed_view(view.get("private_metadata", ""))
             )
             return
+        errors = replies[0].data.get("errors") if replies and replies[0].kind == "error" else None
+        if errors:  # the answers no longer pass (e.g. the trust set-up changed): back to the form
+            fields = await rt.bot.report_form(actor, answers)
+            for field in fields:
+                field.error = errors.get(field.name)
+            await args.client.views_update(view_id=view["id"], view=rm.form_view(fields, answers))
+            return
         try:
             await args.client.views_update(view_id=view["id"], view=rm.receipt_view(replies))
         except Exception as exc:  # the report is stored; the receipt DM comes via the outbox
@@ -136,4 +143,8 @@ def register(app: AsyncApp, rt: SlackRuntime) -> None:
 
 def _answers_for(raw: Mapping[str, Any]) -> dict[str, Any]:
     """Raw form state as answers for choosing which fields to show (yes/no as booleans)."""
-    return {k: (v == "yes" if v in {"yes", "no"} else v) for k, v in raw.items() if v}
+    return {
+        k: (v == "yes" if isinstance(v, str) and v in {"yes", "no"} else v)
+        for k, v in raw.items()
+        if v
+    }
