@@ -1,0 +1,134 @@
+"""Block Kit rendering: escaping, limits, verdicts, citations, buttons, forms, state parsing."""
+
+from __future__ import annotations
+
+from adapters.slack import blocks as bk
+from bot.messages import Choice, Citation, FormField, Reply
+
+NASTY = "<!channel> hello <@U0BOSS> see <http://evil.example|your bank> & more"
+
+
+def test_escape_neutralises_pings_and_disguised_links() -> None:
+    out = bk.escape(NASTY)
+    assert "<" not in out and ">" not in out
+    assert out.startswith("&lt;!channel&gt;") and "&amp; more" in out
+
+
+def test_all_user_text_is_escaped_in_every_mrkdwn_place() -> None:
+    reply = Reply(
+        text=NASTY,
+        title=NASTY,
+        verdict="allowed",
+        citations=[Citation("r", NASTY, NASTY)],
+        choices=[Choice(NASTY, "v", "qa.suggest")],
+    )
+    found: list[str] = []
+
+    def walk(node: object) -> None:
+        if isinstance(node, dict):
+            if node.get("type") == "mrkdwn":
+                found.append(node["text"])
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(bk.reply_blocks(reply))
+    assert len(found) >= 4  # answer, quote, section name, verdict
+    rendered = "\n".join(found)
+    assert "<!channel>" not in rendered and "<@U0BOSS>" not in rendered
+    assert "<http://evil" not in rendered
+
+
+def test_policy_answer_has_verdict_line_answer_and_quoted_policy_words() -> None:
+    reply = Reply(
+        text="No. Do not accept pupils as friends.",
+        kind="answer",
+        verdict="not_allowed",
+        citations=[Citation("inappropriate.friend-pupils", "Personal use", "Accepting pupils.")],
+    )
+    blocks = bk.reply_blocks(reply)
+    assert blocks[0]["text"]["text"] == ":no_entry: *Not allowed*"
+    assert blocks[1]["text"]["text"] == "No. Do not accept pupils as friends."
+    assert {"type": "section", "text": {"type": "mrkdwn", "text": "&gt; Accepting pupils."}} in (
+        blocks
+    )
+    assert blocks[-1]["elements"][0]["text"] == "Policy: _Personal use_"
+
+
+def test_long_text_is_split_within_slack_limits() -> None:
+    reply = Reply(text=("word " * 2000).strip())
+    sections = bk.reply_blocks(reply)
+    assert len(sections) >= 4
+    assert all(len(s["text"]["text"]) <= bk.SECTION_LIMIT for s in sections)
+
+
+def test_buttons_carry_core_action_and_danger_asks_for_confirmation() -> None:
+    choices = [
+        Choice("Acknowledge", "SM-2026-0001", "incident.ack", "primary"),
+        Choice("Close", "SM-2026-0001", "incident.close", "danger"),
+    ]
+    (actions,) = bk.buttons(choices)
+    first, second = actions["elements"]
+    assert bk.core_action(first["action_id"]) == "incident.ack"
+    assert first["action_id"] != second["action_id"]
+    assert "confirm" in second and "confirm" not in first
+    many = bk.buttons([Choice(f"b{i}", str(i), "qa.suggest") for i in range(30)])
+    assert [len(b["elements"]) for b in many] == [25, 5]
+
+
+def test_labels_and_modal_titles_are_shortened_not_rejected() -> None:
+    (actions,) = bk.buttons([Choice("x" * 200, "v", "qa.fact")])
+    assert len(actions["elements"][0]["text"]["text"]) == bk.BUTTON_LABEL_LIMIT
+    view = bk.modal("Close the incident – SM-2026-0042", [], callback_id="c", submit="Close it")
+    assert len(view["title"]["text"]) <= bk.MODAL_TITLE_LIMIT
+
+
+def test_form_fields_become_input_blocks_and_state_parses_back() -> None:
+    fields = [
+        FormField("seen", "What you saw", "textarea", max_length=2000, hint="In words only"),
+        FormField("link", "Link", "url", required=False),
+        FormField("when", "When", "date"),
+        FormField("child_involved", "A child is involved", "yes_no"),
+        FormField(
+            "actions_taken",
+            "What you have done",
+            "multi_choice",
+            options=[Choice("Blocked", "blocked", "x"), Choice("Nothing yet", "nothing", "x")],
+        ),
+    ]
+    blocks = bk.input_blocks(fields, {"seen": "A post", "child_involved": True})
+    by_name = {b["block_id"]: b for b in blocks}
+    assert by_name["seen"]["element"]["multiline"] is True
+    assert by_name["seen"]["element"]["initial_value"] == "A post"
+    assert by_name["link"]["optional"] is True
+    assert by_name["child_involved"]["element"]["initial_option"]["value"] == "yes"
+    assert by_name["child_involved"]["dispatch_action"] is True
+    assert by_name["when"]["element"]["type"] == "datepicker"
+    state = {
+        "seen": {"form.seen": {"type": "plain_text_input", "value": "hi"}},
+        "when": {"form.when": {"type": "datepicker", "selected_date": "2026-11-23"}},
+        "child_involved": {
+            "form.child_involved": {"type": "radio_buttons", "selected_option": {"value": "no"}}
+        },
+        "actions_taken": {
+            "form.actions_taken": {"type": "checkboxes", "selected_options": [{"value": "blocked"}]}
+        },
+    }
+    assert bk.parse_state(state) == {
+        "seen": "hi",
+        "when": "2026-11-23",
+        "child_involved": "no",
+        "actions_taken": ["blocked"],
+    }
+
+
+def test_metadata_round_trips_and_compresses_long_answers() -> None:
+    small = {"answers": {"seen": "short"}}
+    assert bk.unpack_metadata(bk.pack_metadata(small) or "") == small
+    big = {"answers": {"seen": "The same sentence again. " * 200}}
+    packed = bk.pack_metadata(big)
+    assert packed is not None and packed.startswith("z:") and len(packed) <= 3000
+    assert bk.unpack_metadata(packed) == big
+    assert bk.unpack_metadata("not json") == {}
