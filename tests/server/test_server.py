@@ -81,9 +81,11 @@ async def test_logs_are_json_with_request_id(tmp_path: Path) -> None:
     server = await _serve(settings, bot)
     try:
         headers = {"X-Request-Id": "req-123"}
-        async with aiohttp.ClientSession() as session:
-            async with session.get(server.make_url("/readyz"), headers=headers) as resp:
-                assert resp.headers["X-Request-Id"] == "req-123"
+        async with (
+            aiohttp.ClientSession() as session,
+            session.get(server.make_url("/readyz"), headers=headers) as resp,
+        ):
+            assert resp.headers["X-Request-Id"] == "req-123"
     finally:
         await server.close()
         await bot.close()
