@@ -27,6 +27,7 @@ class Call:
     activity_id: str | None
     body: dict[str, Any]
     authorization: str | None
+    created_id: str | None = None  # the id the fake gave a new message (for later updates)
 
     @property
     def card(self) -> dict[str, Any] | None:
@@ -147,8 +148,11 @@ class FakeConnector:
         return call, failure
 
     async def _send(self, request: web.Request) -> web.Response:
-        _, failure = await self._record(request)
-        return failure or web.json_response({"id": f"act-{next(self._ids)}"})
+        call, failure = await self._record(request)
+        if failure:
+            return failure
+        call.created_id = f"act-{next(self._ids)}"
+        return web.json_response({"id": call.created_id})
 
     async def _update(self, request: web.Request) -> web.Response:
         call, failure = await self._record(request)
