@@ -1,1 +1,1 @@
-"""Platform adapters: Slack, Teams, console and the HTTP server; they translate to and from the core."""
+"""Platform adapters (Slack, Teams, console, HTTP server): translate to and from the core."""
