@@ -22,6 +22,7 @@ from bot.config import Settings
 from bot.dialogs import DialogContext, ReportDialog, Turn
 from bot.incidents.errors import IncidentError
 from bot.incidents.service import IncidentService
+from bot.incidents.types import IncidentDetails, IncidentSummary
 from bot.messages import Action, Actor, Choice, FormField, Message, Reply
 from bot.qa.answer import Answer
 from bot.qa.engine import AnswerEngine
@@ -30,7 +31,8 @@ from bot.qa.unanswered import log_unanswered
 from bot.store.conversations import ConversationStore
 from bot.store.db import Database
 from bot.store.migrate import upgrade
-from bot.trust.directory import TrustDirectory
+from bot.trust.config import load_trust_config
+from bot.trust.directory import import_trust_config, list_academies
 
 log = logging.getLogger(__name__)
 
@@ -73,14 +75,12 @@ class PolicyBot:
         engine: AnswerEngine,
         database: Database,
         incidents: IncidentService,
-        directory: TrustDirectory,
         dialog: ReportDialog | None = None,
         clock: Clock | None = None,
     ) -> None:
         self.engine = engine
         self.database = database
         self.incidents = incidents
-        self.directory = directory
         self.dialog = dialog or ReportDialog.load()
         self.clock = clock or SystemClock()
         self.conversations = ConversationStore(database, clock=self.clock)
@@ -100,9 +100,10 @@ class PolicyBot:
         database = Database(settings.database_url)
         if migrate:
             await upgrade(database)
-        directory = TrustDirectory(database)
         if settings.trust_config is not None:
-            await directory.import_file(settings.trust_config)
+            config = load_trust_config(settings.trust_config)
+            async with database.transaction() as session:
+                await import_trust_config(session, config, now=clock.now(), platforms=platforms)
         incidents = IncidentService(
             database,
             clock=clock,
@@ -110,9 +111,7 @@ class PolicyBot:
             reminder_after=timedelta(minutes=settings.reminder_minutes),
             escalate_after=timedelta(minutes=settings.reminder_minutes * 2),
         )
-        return cls(
-            engine=engine, database=database, incidents=incidents, directory=directory, clock=clock
-        )
+        return cls(engine=engine, database=database, incidents=incidents, clock=clock)
 
     async def close(self) -> None:
         """Release the database connections."""
@@ -226,7 +225,8 @@ class PolicyBot:
 
     # -- report dialog ---------------------------------------------------------------------
     async def _ctx(self, actor: Actor) -> DialogContext:
-        academies = await self.directory.academies()
+        async with self.database.session() as session:
+            academies = await list_academies(session)
         person = await self.incidents.person_for(actor)
         default = person.academy_id if person is not None else None
         return DialogContext(
@@ -245,12 +245,7 @@ class PolicyBot:
         ctx = await self._ctx(actor)
         if draft is not None and not prefill:
             draft = {**draft, "status": "active"}
-            turn = Turn(
-                state=draft,
-                replies=self.dialog.resume_prompt(ctx, draft).replies,
-                submission=None,
-                cancelled=False,
-            )
+            turn = self.dialog.resume_prompt(ctx, draft)
             notice = Reply(
                 text="You have an unfinished report; carrying on where you left off. "
                 "Type 'cancel' to throw it away and start again.",
@@ -336,7 +331,7 @@ class PolicyBot:
             details = await self.incidents.view_details(actor, ref)
             return [
                 Reply(
-                    text=details.as_text(),
+                    text=_details_text(details),
                     kind="incident",
                     title=f"Report {ref}",
                     data={"reference": ref},
@@ -391,32 +386,31 @@ class PolicyBot:
             return Reply(
                 text="You have not made any reports yet. Type 'report' to make one.", kind="notice"
             )
-        lines = [f"  \u2022 {s.as_line()}" for s in items]
-        return Reply(text="Your reports:\n" + "\n".join(lines), kind="notice")
+        return Reply(text=_listing("Your reports", items), kind="notice")
 
     async def _handler_queue(self, actor: Actor) -> Reply:
         items = await self.incidents.handler_queue(actor)
         if not items:
             return Reply(text="No incidents have been sent to you.", kind="notice")
-        lines = [f"  \u2022 {s.as_line()}" for s in items]
-        return Reply(text="Incidents sent to you:\n" + "\n".join(lines), kind="notice")
+        return Reply(text=_listing("Incidents sent to you", items), kind="notice")
 
     async def home(self, actor: Actor) -> Reply:
         """What the bot does, example questions, own reports; a handler's open incidents."""
         parts = [HELP_TEXT]
         mine = await self.incidents.reporter_status(actor)
         if mine:
-            parts.append("Your reports:\n" + "\n".join(f"  \u2022 {s.as_line()}" for s in mine))
+            parts.append(_listing("Your reports", mine))
         queue = await self.incidents.handler_queue(actor)
         if queue:
-            parts.append(
-                "Incidents sent to you:\n" + "\n".join(f"  \u2022 {s.as_line()}" for s in queue)
-            )
+            parts.append(_listing("Incidents sent to you", queue))
         return Reply(
             text="\n\n".join(parts),
             kind="help",
             choices=[Choice("Report an incident", "{}", "report.start", "primary")],
-            data={"reports": [s.as_line() for s in mine], "queue": [s.as_line() for s in queue]},
+            data={
+                "reports": [_summary_line(s) for s in mine],
+                "queue": [_summary_line(s) for s in queue],
+            },
         )
 
 
@@ -432,6 +426,47 @@ def _form_reply(
         choices=[Choice(submit, ref, action, "danger" if danger else "primary")],
         data={"reference": ref},
     )
+
+
+def _listing(title: str, items: list[IncidentSummary]) -> str:
+    return title + ":\n" + "\n".join(f"  \u2022 {_summary_line(s)}" for s in items)
+
+
+def _summary_line(s: IncidentSummary) -> str:
+    child = ", child involved" if s.child_involved else ""
+    return (
+        f"{s.reference} \u2013 {s.category_label}, {s.academy_name}{child}: {s.state}"
+        f" (updated {s.updated_at:%d %b %H:%M})"
+    )
+
+
+def _details_text(d: IncidentDetails) -> str:
+    lines = [
+        f"Report {d.reference} \u2013 {d.category_label}",
+        f"Academy: {d.academy_name}",
+        f"Urgency: {d.urgency}",
+        f"Child involved: {'yes' if d.child_involved else 'no'}",
+        f"State: {d.state}" + (f" (outcome: {d.outcome})" if d.outcome else ""),
+        f"Reported by: {d.reporter_name or 'unknown'} on {d.created_at:%d %b %Y %H:%M}",
+        "",
+        "What was seen:",
+        d.summary,
+    ]
+    for key, value in d.details.items():
+        if key.endswith("_label") or value in (None, "", [], {}):
+            continue
+        label = d.details.get(f"{key}_label", value)
+        lines.append(f"{key.replace('_', ' ').capitalize()}: {label}")
+    if d.sexual_imagery:
+        lines.append("")
+        lines.append(
+            "This report involves sexual images of a child: do not view, copy, save or forward "
+            "them. The Designated Safeguarding Lead leads on this."
+        )
+    if d.notes:
+        lines += ["", "Notes:"]
+        lines += [f"  {n.created_at:%d %b %H:%M} {n.author}: {n.text}" for n in d.notes]
+    return "\n".join(lines)
 
 
 def _receipt_reply(result: Any) -> Reply:
