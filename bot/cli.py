@@ -22,6 +22,7 @@ COMMANDS: dict[str, str] = {
     "worker": "worker",
     "serve": "serve",
     "teams-package": "teams_package",
+    "teams-reach": "teams_reach",
 }
 
 

@@ -17,14 +17,11 @@ from typing import Any
 
 from microsoft_agents.activity import Activity, ChannelAccount, ConversationReference
 
+from adapters.teams.reach import KEY_PREFIX, NOT_INSTALLED, Unreachable, unreachable
 from bot.clock import Clock, SystemClock
 from bot.store.conversations import ConversationStore
 
-KEY_PREFIX = "teams-ref:"
-NOT_INSTALLED = (
-    "the bot has not been installed for them in Teams yet (ask them to open policybot in "
-    "Teams once, or install it for them from the Teams admin centre)"
-)
+__all__ = ["NOT_INSTALLED", "ReferenceStore", "StoredReference", "Unreachable", "blocked_reason"]
 
 
 @dataclass(frozen=True)
@@ -58,15 +55,6 @@ class StoredReference:
                 "serviceUrl": self.service_url,
             }
         )
-
-
-@dataclass(frozen=True)
-class Unreachable:
-    """A person Teams notifications cannot reach yet, and why."""
-
-    name: str
-    aad_object_id: str | None
-    reason: str
 
 
 class ReferenceStore:
@@ -147,19 +135,7 @@ class ReferenceStore:
 
     async def unreachable(self, people: Iterable[tuple[str, str | None]]) -> list[Unreachable]:
         """Who of ``people`` ((name, AAD object id or None)) Teams cannot reach yet, and why."""
-        out: list[Unreachable] = []
-        for name, aad in people:
-            if not aad:
-                out.append(
-                    Unreachable(name, None, "no Teams (Azure AD object) id in the directory")
-                )
-                continue
-            ref = await self.get(aad)
-            if ref is None:
-                out.append(Unreachable(name, aad, NOT_INSTALLED))
-            elif ref.blocked:
-                out.append(Unreachable(name, aad, ref.blocked))
-        return out
+        return await unreachable(self.store, people)
 
 
 def _replace(ref: StoredReference, **changes: Any) -> StoredReference:
