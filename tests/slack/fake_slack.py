@@ -83,7 +83,7 @@ class FakeSlack:
         """Calls to ``method`` so far (responses included as ``respond``)."""
         return [c for c in self.calls if c.method == method]
 
-    async def wait_for(self, method: str, count: int = 1, timeout: float = 5.0) -> list[Call]:
+    async def wait_for(self, method: str, count: int = 1, timeout: float = 20.0) -> list[Call]:
         """Wait until ``method`` has been called ``count`` times; return those calls."""
         deadline = time.monotonic() + timeout
         while len(self.named(method)) < count:
