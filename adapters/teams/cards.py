@@ -292,7 +292,12 @@ def plain_text(reply: Reply, *, numbered: bool = True) -> str:
     parts = [reply.text]
     if reply.choices and numbered:
         lines = [f"{i}. {c.label}" for i, c in enumerate(reply.choices, start=1)]
-        parts.append("Reply with a number:\n" + "\n".join(lines))
+        missing = [line for line in lines if line not in reply.text]  # the core may list them
+        if missing:
+            intro = (
+                "Or reply with a number:" if len(missing) < len(lines) else "Reply with a number:"
+            )
+            parts.append(intro + "\n" + "\n".join(missing))
     return "\n\n".join(p for p in parts if p)
 
 

@@ -117,8 +117,9 @@ class ReferenceStore:
             captured_at=self.clock.now().isoformat(),
             blocked=None,
         )
-        if ref != existing:
-            await self._put(ref)
+        if existing is not None and _replace(ref, captured_at=existing.captured_at) == existing:
+            return existing  # nothing new: no write on every message
+        await self._put(ref)
         return ref
 
     async def set_conversation(self, aad_object_id: str, conversation_id: str) -> None:

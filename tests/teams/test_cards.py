@@ -133,3 +133,15 @@ def test_plain_text_fallback_is_the_complete_text_with_numbered_choices() -> Non
     text = cards.plain_text(reply)
     assert text.startswith(reply.text)
     assert text.endswith("Reply with a number:\n1. Yes\n2. No")
+
+
+def test_plain_text_does_not_repeat_options_the_core_already_numbered() -> None:
+    reply = Reply(
+        text="What happened?\n\n1. Contact from a pupil\n2. Other",
+        choices=[
+            Choice("Contact from a pupil", "a", "dialog.answer"),
+            Choice("Other", "b", "dialog.answer"),
+            Choice("Cancel", "cancel", "dialog.cancel"),
+        ],
+    )
+    assert cards.plain_text(reply) == reply.text + "\n\nOr reply with a number:\n3. Cancel"

@@ -196,3 +196,36 @@ def _actor(aad: str) -> Any:
     from bot.messages import Actor
 
     return Actor("teams", aad)
+
+
+async def test_report_button_on_an_answer_opens_the_form_prefilled(harness: TeamsHarness) -> None:
+    h = harness
+    await h.post(TOM, text="a pupil sent me a friend request on instagram what do i do")
+    answer = h.connector.sent()[-1]
+    assert answer.card is not None
+    report = next(
+        (a for a in answer.card["actions"] if a["data"]["pb"]["action"] == "report.start"), None
+    )
+    if report is None:  # the answer did not offer reporting: use the home card's button
+        await h.post(TOM, text="")
+        report = _button(h.connector.sent()[-1], "Report an incident")
+    await h.submit(TOM, report, reply_to=answer.created_id)
+    form = h.connector.sent()[-1]
+    assert form.card is not None and "category" in _inputs(form.card)
+    assert form.card["actions"][0]["title"] == "Continue"
+    # Cancel replaces the form: nothing is sent
+    assert form.created_id is not None
+    await h.submit(TOM, _button(form, "Cancel"), reply_to=form.created_id)
+    assert "Nothing was sent" in _latest_card(h, form.created_id).text
+    assert await h.bot.incidents.reporter_status(_actor(TOM)) == []
+
+
+async def test_plain_chat_reports_step_by_step(harness: TeamsHarness) -> None:
+    h = harness
+    await h.post(TOM, text="report", channel_id="sms")
+    first = h.connector.sent()[-1]
+    assert first.card is None and first.body["text"]
+    assert "Reply with a number" in first.body["text"]
+    await h.post(TOM, text="2", channel_id="sms")  # answer the first question by number
+    second = h.connector.sent()[-1]
+    assert second.card is None and second.body["text"] != first.body["text"]

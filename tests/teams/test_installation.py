@@ -58,3 +58,13 @@ async def test_admin_listing_says_who_cannot_be_reached_and_why(
     assert "removed the policybot app" in lines["Jane Smith"]
     assert "not been installed" in lines["Leena Patel"]
     assert "Omar Khan" not in lines
+
+
+async def test_reference_is_written_only_when_something_changes(harness: TeamsHarness) -> None:
+    await harness.install_for(JANE)
+    store = harness.bot.conversations
+    first = await store.get(f"teams-ref:{JANE}")
+    await harness.post(JANE, text="help")
+    await harness.post(JANE, text="help")
+    again = await store.get(f"teams-ref:{JANE}")
+    assert first is not None and again is not None and again.version == first.version
