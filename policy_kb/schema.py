@@ -68,6 +68,50 @@ class Fact(_Strict):
         return self
 
 
+def _check_patterns(patterns: list[str]) -> list[str]:
+    for p in patterns:
+        try:
+            re.compile(p)
+        except re.error as exc:
+            raise ValueError(f"pattern {p!r} is not a valid regular expression: {exc}") from exc
+    return patterns
+
+
+class ScopeGate(_Strict):
+    """What makes a question about the policy at all (the out-of-scope gate).
+
+    A question none of whose words is in ``terms`` (any word form, typos corrected) and which
+    matches none of ``patterns`` is out of scope: the answer is ``no_match`` however well its
+    other words happen to match an entry ("what time does school finish on fridays").
+    ``exclude`` patterns are removed from the question first, so "the marking policy" does not
+    count as "the policy".
+    """
+
+    terms: list[str] = Field(
+        min_length=1,
+        description="Social-media, online and policy words (single words or short phrases).",
+    )
+    patterns: list[str] = Field(
+        default_factory=list,
+        description="Regexes (case-insensitive) that also put a question in scope.",
+    )
+    exclude: list[str] = Field(
+        default_factory=list,
+        description="Regexes for look-alike wording about other things, removed before the check.",
+    )
+
+    plain_words: list[str] = Field(
+        default_factory=list,
+        description="Everyday school words that are not misspelt policy words, so the typo "
+        "corrector leaves them alone ('inset' is not 'insta').",
+    )
+
+    @field_validator("patterns", "exclude")
+    @classmethod
+    def _compiles(cls, patterns: list[str]) -> list[str]:
+        return _check_patterns(patterns)
+
+
 class Branch(_Strict):
     """The answer when the facts in ``when`` hold."""
 
@@ -103,6 +147,17 @@ class Entry(_Strict):
     keywords: list[str] = Field(default_factory=list)
     phrases: list[str] = Field(default_factory=list, description="How staff ask about it.")
     related: list[str] = Field(default_factory=list)
+    requires: list[list[str]] = Field(
+        default_factory=list,
+        description="Frame groups the question should show, e.g. [[pupil, child], [message]]: "
+        "each group is any-of, all groups are needed. Met: the entry is boosted; unmet: "
+        "it is held back (see 'frames').",
+    )
+    avoid: list[str] = Field(
+        default_factory=list,
+        description="Frames that point away from this entry (e.g. 'report' for a rule about "
+        "doing something): present in the question, the entry is held back.",
+    )
     report_category: ReportCategory | None = Field(
         default=None, description="Set where the answer calls for reporting: pre-fills a report."
     )
@@ -150,7 +205,25 @@ class KnowledgeBase(_Strict):
     synonyms: dict[str, list[str]] = Field(
         default_factory=dict, description="Canonical word -> the words staff use for it."
     )
+    scope: ScopeGate | None = Field(
+        default=None, description="The out-of-scope gate; without it every question is in scope."
+    )
+    frames: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description="Named question frames (who / what action), each a list of regexes "
+        "searched in the question (case-insensitive, typos corrected). Entries refer to them "
+        "in 'requires' and 'avoid'.",
+    )
     entries: list[Entry] = Field(min_length=1)
+
+    @field_validator("frames")
+    @classmethod
+    def _frame_patterns(cls, frames: dict[str, list[str]]) -> dict[str, list[str]]:
+        for name, patterns in frames.items():
+            if not patterns:
+                raise ValueError(f"frame {name!r} has no patterns")
+            _check_patterns(patterns)
+        return frames
 
     @model_validator(mode="after")
     def _cross_references(self) -> KnowledgeBase:
@@ -173,6 +246,14 @@ class KnowledgeBase(_Strict):
                             f"entry {entry.id!r}: branches[{i}].when.{fact} = {value!r} "
                             f"is not one of {sorted(values)}"
                         )
+            named = {f for group in entry.requires for f in group} | set(entry.avoid)
+            missing = sorted(named - set(self.frames))
+            if missing:
+                raise ValueError(
+                    f"entry {entry.id!r}: frames {missing} are not defined under 'frames'"
+                )
+            if any(not group for group in entry.requires):
+                raise ValueError(f"entry {entry.id!r}: 'requires' has an empty group")
             for rel in entry.related:
                 if rel not in known:
                     raise ValueError(f"entry {entry.id!r}: related id {rel!r} does not exist")

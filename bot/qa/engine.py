@@ -23,7 +23,7 @@ from policy_kb.schema import Branch, Entry, KnowledgeBase
 
 MAX_QUESTION_CHARS = 1000
 #: below this confidence the engine says the policy does not cover the question
-NO_MATCH_THRESHOLD = 0.5
+NO_MATCH_THRESHOLD = 0.4
 #: a runner-up this close (in confidence) to the winner is offered as "did you mean"
 AMBIGUITY_MARGIN = 0.12
 
@@ -39,6 +39,24 @@ _WH = re.compile(
 )
 
 UsageLog = Callable[[Answer], None]
+
+#: logistic weights for (bias, score, coverage, gap, frames met, frames unmet), fitted on the
+#: dev set by ``python -m benchmarks.calibrate``
+CONFIDENCE_WEIGHTS: tuple[float, ...] = (-2.37, 1.79, 2.61, 5.65, 0.68, 0.44)
+CONFIDENCE_FEATURES = ("bias", "score", "coverage", "gap", "frames_met", "frames_unmet")
+
+
+def confidence_features(top: Candidate, second: Candidate | None) -> list[float]:
+    """The features the confidence is computed from, in :data:`CONFIDENCE_FEATURES` order."""
+    gap = top.score - (second.score if second else 0.0)
+    return [
+        1.0,
+        top.score,
+        top.coverage,
+        gap,
+        1.0 if top.frames_met is True else 0.0,
+        1.0 if top.frames_met is False else 0.0,
+    ]
 
 
 def is_permission_question(question: str) -> bool:
@@ -75,9 +93,12 @@ class AnswerEngine:
             return self._no_match(question, problem, [], log=False)
         extracted = self.facts.extract(question)
         known = {**extracted.values, **{k: v for k, v in (facts or {}).items() if v}}
-        ranked = self.matcher.rank(question)
+        reading = self.matcher.reader.read(question)
+        ranked = self.matcher.rank(question, reading=reading)
         if not ranked:
             return self._no_match(question, self._not_covered_text(), [])
+        if not reading.in_scope:
+            return self._no_match(question, self._not_covered_text(), ranked)
         top = ranked[0]
         confidence = self.confidence(top, ranked[1] if len(ranked) > 1 else None)
         if confidence < NO_MATCH_THRESHOLD:
@@ -100,13 +121,13 @@ class AnswerEngine:
     def confidence(self, top: Candidate, second: Candidate | None) -> float:
         """Probability-like confidence that ``top`` is the right entry.
 
-        A logistic over the fused score, how much of the question the entry's vocabulary
-        covers, and the margin to the runner-up; coefficients fitted on the labelled dev set
-        (``python -m benchmarks.calibrate``).
+        A logistic over :func:`confidence_features`; coefficients fitted on the labelled dev
+        set (``python -m benchmarks.calibrate``).
         """
-        gap = top.score - (second.score if second else 0.0)
-        z = -6.0 + 7.0 * top.score + 4.0 * top.coverage + 3.0 * gap
-        return 1.0 / (1.0 + math.exp(-z))
+        z = sum(
+            w * f for w, f in zip(CONFIDENCE_WEIGHTS, confidence_features(top, second), strict=True)
+        )
+        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
 
     # -- internals ----------------------------------------------------------------------
     def _input_problem(self, question: str) -> str | None:

@@ -17,6 +17,7 @@ import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
+from bot.qa.frames import QuestionReader, Reading
 from bot.qa.text import Vocabulary
 from policy_kb.schema import Entry, KnowledgeBase
 
@@ -24,6 +25,12 @@ BM25_K1 = 1.2
 BM25_B = 0.75
 #: weight of the nearest-phrase signal in the fused score (BM25 gets the rest)
 PHRASE_WEIGHT = 0.6
+#: added to an entry whose ``requires`` frames are all in the question
+FRAME_BONUS = 0.15
+#: an entry whose ``requires`` frames are not all in the question keeps this share of its score
+FRAME_UNMET = 0.7
+#: an entry with one of its ``avoid`` frames in the question keeps this share of its score
+FRAME_AVOID = 0.6
 
 
 @dataclass(frozen=True)
@@ -35,6 +42,7 @@ class Candidate:
     bm25: float
     phrase: float
     coverage: float  # share of the question's IDF weight found in this entry's vocabulary
+    frames_met: bool | None = None  # the entry's required frames are present (None: it has none)
 
 
 def entry_documents(entry: Entry) -> list[str]:
@@ -47,7 +55,10 @@ class Matcher:
 
     def __init__(self, kb: KnowledgeBase) -> None:
         corpus = [t for e in kb.entries for t in entry_documents(e)]
+        if kb.scope is not None:
+            corpus += kb.scope.terms + kb.scope.plain_words
         self.vocab = Vocabulary(kb.synonyms, corpus)
+        self.reader = QuestionReader(kb, self.vocab)
         self.entries = list(kb.entries)
         docs = [self.vocab.canonical_tokens(" ".join(entry_documents(e))) for e in self.entries]
         n = len(docs)
@@ -86,8 +97,16 @@ class Matcher:
         """The question's canonical tokens."""
         return self.vocab.canonical_tokens(question)
 
-    def rank(self, question: str, limit: int = 5) -> list[Candidate]:
-        """Entries ranked by fused score, best first (empty if the question has no content)."""
+    def rank(
+        self, question: str, limit: int = 5, reading: Reading | None = None
+    ) -> list[Candidate]:
+        """Entries ranked by fused score, best first (empty if the question has no content).
+
+        The lexical score is then adjusted by the question's frames: an entry whose
+        ``requires`` are met is boosted, one whose are not (or that the question's frames
+        ``avoid``) is held back.
+        """
+        reading = reading or self.reader.read(question)
         q = self.tokens(question)
         qset = set(q)
         if not qset:
@@ -124,6 +143,12 @@ class Matcher:
             b = min(bm25[i] / bm25_scale * 2.0, 1.0)
             covered = sum(self.idf(t) for t in qset if t in self._entry_vocab[i])
             score = PHRASE_WEIGHT * phrase[i] + (1 - PHRASE_WEIGHT) * b
-            out.append(Candidate(e, score, b, phrase[i], covered / q_weight))
+            met: bool | None = None
+            if e.requires:
+                met = all(any(f in reading.frames for f in group) for group in e.requires)
+                score = score + FRAME_BONUS if met else score * FRAME_UNMET
+            if any(f in reading.frames for f in e.avoid):
+                score *= FRAME_AVOID
+            out.append(Candidate(e, score, b, phrase[i], covered / q_weight, met))
         out.sort(key=lambda c: -c.score)
         return out[:limit]

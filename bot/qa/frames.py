@@ -1,0 +1,81 @@
+"""Read a question's frames (who it is about, what action) and whether it is in scope.
+
+Both are data in the knowledge base: ``frames`` (name -> regexes) and ``scope`` (terms,
+patterns, exclusions). The question is read after typo correction, so "facebok" and
+"mesage" still count.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bot.qa.text import Vocabulary, clean, stem, words
+from policy_kb.schema import KnowledgeBase
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What the question is about, before any entry is scored."""
+
+    text: str  # cleaned, typos corrected
+    frames: frozenset[str]
+    in_scope: bool
+
+
+class QuestionReader:
+    """Finds frames and applies the scope gate of one knowledge base."""
+
+    def __init__(self, kb: KnowledgeBase, vocab: Vocabulary) -> None:
+        self._vocab = vocab
+        self._frames = [
+            (name, re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE))
+            for name, patterns in kb.frames.items()
+        ]
+        scope = kb.scope
+        self._gate = scope is not None
+        single: set[str] = set()
+        multi: list[str] = []
+        if scope is not None:
+            for term in scope.terms:
+                t = clean(term).strip()
+                if " " in t or "-" in t:
+                    multi.append(re.escape(t))
+                else:
+                    single.update({t, stem(t)})
+        self._scope_words = frozenset(single)
+        scope_patterns = [*(scope.patterns if scope else []), *(rf"\b{m}\b" for m in multi)]
+        self._scope_re = (
+            re.compile("|".join(f"(?:{p})" for p in scope_patterns), re.IGNORECASE)
+            if scope_patterns
+            else None
+        )
+        self._exclude_re = (
+            re.compile("|".join(f"(?:{p})" for p in scope.exclude), re.IGNORECASE)
+            if scope is not None and scope.exclude
+            else None
+        )
+
+    def corrected(self, question: str) -> str:
+        """The cleaned question with unknown words replaced by their spelling correction."""
+        out = []
+        for w in words(clean(question)):
+            if not w.isdigit() and not self._vocab.is_known(w) and w not in self._scope_words:
+                w = self._vocab.correct(w)
+            out.append(w)
+        return " ".join(out)
+
+    def read(self, question: str) -> Reading:
+        """Frames present and the scope verdict for one question."""
+        text = self.corrected(question)
+        frames = frozenset(name for name, rx in self._frames if rx.search(text))
+        return Reading(text, frames, self._in_scope(text))
+
+    def _in_scope(self, text: str) -> bool:
+        if not self._gate:
+            return True
+        if self._exclude_re is not None:
+            text = self._exclude_re.sub(" ", text)
+        if self._scope_re is not None and self._scope_re.search(text):
+            return True
+        return any(w in self._scope_words or stem(w) in self._scope_words for w in text.split())
