@@ -1,4 +1,5 @@
-"""Fixtures for the Teams tests: a migrated SQLite database, the fake connector, activities."""
+"""Fixtures for the Teams tests: the conversation store, the fake connector, activities, and
+the whole server in local mode (``harness``)."""
 
 from __future__ import annotations
 
@@ -20,21 +21,11 @@ from bot.config import load_settings
 from bot.outbox.worker import OutboxWorker
 from bot.store.conversations import ConversationStore
 from bot.store.db import Database
-from bot.store.migrate import upgrade
 from tests.teams.fake_connector import FakeConnector
 
 BOT_ID = "28:policybot-app-id"
 TENANT = "7a1b2c3d-0000-4000-8000-000000000001"
 _ids = itertools.count(1)
-
-
-@pytest.fixture
-async def teams_db(tmp_path: Path) -> AsyncIterator[Database]:
-    """A migrated SQLite database in a temporary directory."""
-    database = Database(f"sqlite:///{tmp_path / 'teams.sqlite3'}")
-    await upgrade(database)
-    yield database
-    await database.dispose()
 
 
 @pytest.fixture
@@ -44,9 +35,9 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
-def conversation_store(teams_db: Database, clock: FakeClock) -> ConversationStore:
-    """The real conversation store on the test database."""
-    return ConversationStore(teams_db, clock=clock)
+def conversation_store(database: Database, clock: FakeClock) -> ConversationStore:
+    """The real conversation store on the shared ``database`` fixture (SQLite, PostgreSQL)."""
+    return ConversationStore(database, clock=clock)
 
 
 @pytest.fixture
