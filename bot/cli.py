@@ -23,6 +23,7 @@ COMMANDS: dict[str, str] = {
     "serve": "serve",
     "teams-package": "teams_package",
     "teams-reach": "teams_reach",
+    "unanswered": "unanswered",
 }
 
 

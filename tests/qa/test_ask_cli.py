@@ -109,3 +109,22 @@ def test_broken_kb_file_is_reported_not_a_traceback(tmp_path: Path) -> None:
     assert p.returncode == 2
     assert "Traceback" not in p.stderr
     assert str(path) in p.stderr
+
+
+def test_unanswered_questions_are_logged_for_review(tmp_path: Path) -> None:
+    log = tmp_path / "unanswered.jsonl"
+    env = {"UNANSWERED_LOG": str(log)}
+    run("--json", stdin="can i bring my dog to school\ncan i bring my dog to school\n", env=env)
+    assert len(log.read_text().splitlines()) == 2
+    import os
+
+    p = subprocess.run(
+        [sys.executable, "-m", "bot", "unanswered"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, **env},
+        timeout=60,
+    )
+    assert p.returncode == 0
+    assert "    2  can i bring my dog to school" in p.stdout
