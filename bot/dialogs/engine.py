@@ -146,7 +146,7 @@ class ReportDialog:
             return self._edit_menu(ctx, st)
         if (m := _CHANGE.match(word)) and (target := self._edit_target(ctx, st, m.group(1))):
             return self._edit(ctx, st, target)
-        if word in SKIP_WORDS:
+        if word in SKIP_WORDS or not word:  # an empty reply skips an optional question
             return self._skip(ctx, st)
         return self._answer(ctx, st, text)
 
