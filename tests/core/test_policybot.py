@@ -78,18 +78,9 @@ async def step(bot: PolicyBot, actor: Actor) -> str:
 
 
 async def file_report(bot: PolicyBot, actor: Actor, answers: dict[str, str]) -> str:
-    """Walk the dialog answering each step; return the receipt text."""
-    replies = await say(bot, actor, "report")
-    for _ in range(30):
-        current = await step(bot, actor)
-        if current == "confirm":
-            replies = await say(bot, actor, "submit")
-            break
-        assert current in answers, f"unexpected step {current!r}: {replies[-1].text}"
-        replies = await say(bot, actor, answers[current])
-    receipt = replies[-1].text
-    assert "reference" in receipt, receipt
-    return receipt
+    """Start a report and walk the dialog answering each step; return the receipt text."""
+    await say(bot, actor, "report")
+    return await file_report_from_here(bot, actor, answers)
 
 
 async def test_chat_follow_up_is_answered_by_typing_an_option(
@@ -160,15 +151,21 @@ async def test_report_resumes_after_a_restart(
         await again.dispose()
 
 
-async def file_report_from_here(bot: PolicyBot, actor: Actor) -> str:
+async def file_report_from_here(
+    bot: PolicyBot, actor: Actor, answers: dict[str, str] = ANSWERS
+) -> str:
+    """Answer each step of an open report until it is submitted; return the receipt text."""
     replies: list[Reply] = []
     for _ in range(30):
         current = await step(bot, actor)
         if current == "confirm":
             replies = await say(bot, actor, "submit")
             break
-        replies = await say(bot, actor, ANSWERS[current])
-    return replies[-1].text
+        assert current in answers, f"unexpected step {current!r}"
+        replies = await say(bot, actor, answers[current])
+    receipt = replies[-1].text
+    assert "reference" in receipt, receipt
+    return receipt
 
 
 async def test_incident_actions_and_entitlement(

@@ -17,63 +17,7 @@ import pytest
 from bot.incidents.types import Category
 from policy_kb.loader import DEFAULT_KB, load_kb, policy_text_path
 from policy_kb.schema import Entry, KnowledgeBase
-
-#: Entry ids fixed by the KB brief (the matcher and the question sets use them).
-REQUIRED_IDS: frozenset[str] = frozenset(
-    [
-        "scope.aims",
-        "scope.who",
-        "scope.when-and-devices",
-        "scope.platforms",
-        "rationale.risks",
-        "rationale.laws",
-        "terms.appropriate-inappropriate",
-        "roles.board",
-        "roles.governors",
-        "roles.headteacher",
-        "roles.staff",
-        "roles.report-misuse",
-        "roles.questions",
-        "objectives.disciplinary",
-        "objectives.removal-requests",
-        "objectives.overview",
-        "links.other-policies",
-        "education.use-in-curriculum",
-        "education.approval",
-        "education.separate-accounts",
-        "education.notify-url",
-        "education.two-admins",
-        "education.code-of-behaviour",
-        "education.professional-content",
-        "education.external-links",
-        "education.photos-consent",
-        "education.abuse-on-account",
-        "education.about-page-links",
-        "personal.own-children-at-school",
-        "appropriate.block-pupils",
-        "appropriate.report-pupil-contact",
-        "appropriate.report-child-communications",
-        "appropriate.privacy-settings",
-        "appropriate.official-email",
-        "appropriate.professional-profile",
-        "appropriate.views-disclaimer",
-        "appropriate.check-if-uncertain",
-        "appropriate.print-disparaging-content",
-        "appropriate.copyright",
-        "inappropriate.communicating-with-pupils",
-        "inappropriate.friend-pupils",
-        "inappropriate.disparaging-statements",
-        "inappropriate.sensitive-topics",
-        "inappropriate.logos-confidential",
-        "inappropriate.chain-letters-solicitations",
-        "inappropriate.breach-other-policies",
-        "inappropriate.references",
-        "monitoring.proactive",
-        "monitoring.nominated-person",
-        "monitoring.staff-postings",
-        "review.annual",
-    ]
-)
+from tests.entry_ids import ENTRY_IDS as REQUIRED_IDS
 
 #: Spellings that would make an answer American English rather than British.
 AMERICANISMS = re.compile(

@@ -14,66 +14,12 @@ from typing import Any
 import pytest
 import yaml
 
+from tests.entry_ids import ENTRY_IDS
+
 DATA = Path(__file__).resolve().parents[1] / "data"
 DEV = DATA / "questions_dev.yaml"
 HELDOUT = DATA / "questions_heldout.yaml"
 
-#: The knowledge-base entry ids fixed in the brief (policy_kb/social_media_policy.yaml uses them).
-ENTRY_IDS: frozenset[str] = frozenset(
-    {
-        "scope.aims",
-        "scope.who",
-        "scope.when-and-devices",
-        "scope.platforms",
-        "rationale.risks",
-        "rationale.laws",
-        "terms.appropriate-inappropriate",
-        "roles.board",
-        "roles.governors",
-        "roles.headteacher",
-        "roles.staff",
-        "roles.report-misuse",
-        "roles.questions",
-        "objectives.disciplinary",
-        "objectives.removal-requests",
-        "objectives.overview",
-        "links.other-policies",
-        "education.use-in-curriculum",
-        "education.approval",
-        "education.separate-accounts",
-        "education.notify-url",
-        "education.two-admins",
-        "education.code-of-behaviour",
-        "education.professional-content",
-        "education.external-links",
-        "education.photos-consent",
-        "education.abuse-on-account",
-        "education.about-page-links",
-        "personal.own-children-at-school",
-        "appropriate.block-pupils",
-        "appropriate.report-pupil-contact",
-        "appropriate.report-child-communications",
-        "appropriate.privacy-settings",
-        "appropriate.official-email",
-        "appropriate.professional-profile",
-        "appropriate.views-disclaimer",
-        "appropriate.check-if-uncertain",
-        "appropriate.print-disparaging-content",
-        "appropriate.copyright",
-        "inappropriate.communicating-with-pupils",
-        "inappropriate.friend-pupils",
-        "inappropriate.disparaging-statements",
-        "inappropriate.sensitive-topics",
-        "inappropriate.logos-confidential",
-        "inappropriate.chain-letters-solicitations",
-        "inappropriate.breach-other-policies",
-        "inappropriate.references",
-        "monitoring.proactive",
-        "monitoring.nominated-person",
-        "monitoring.staff-postings",
-        "review.annual",
-    }
-)
 
 #: Entries staff ask about most; the brief asks for at least 10 dev questions on each.
 COMMON_IDS: frozenset[str] = frozenset(
