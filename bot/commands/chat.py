@@ -48,9 +48,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 async def _chat(settings: Any, user: str) -> int:
-    from adapters.console.notifier import ConsoleNotifier
-
     from adapters.console.chat import ConsoleChat
+    from adapters.console.notifier import ConsoleNotifier
     from bot.app import PolicyBot
     from bot.messages import Actor
     from bot.outbox.worker import OutboxWorker
