@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
+import traceback
 import warnings
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
@@ -62,11 +63,14 @@ def build_adapter(auth: TeamsAuth) -> tuple[CloudAdapter, AgentAuthConfiguration
 
     async def on_turn_error(context: TurnContext, error: Exception) -> None:
         # Never a traceback or exception text to a person; ids only in the log.
+        # Type and place only: an exception message could quote what a person wrote.
+        where = traceback.extract_tb(error.__traceback__)[-1:] if error.__traceback__ else []
+        place = f"{where[0].filename}:{where[0].lineno}" if where else "?"
         log.error(
-            "Teams turn failed (%s) for activity %s",
+            "Teams turn failed (%s at %s) for activity %s",
             type(error).__name__,
+            place,
             context.activity.id if context.activity else "?",
-            exc_info=error,
         )
         try:
             await context.send_activity(SORRY)

@@ -97,3 +97,12 @@ async def test_message_without_aad_object_id_gets_a_friendly_answer(harness: Tea
     assert response.status == 202
     [reply] = harness.connector.sent()
     assert "could not tell who you are" in reply.text
+
+
+async def test_malformed_requests_get_400_not_500(harness: TeamsHarness) -> None:
+    for body in (b"not json", b'{"type": "message"}', b'{"type": 5, "conversation": "x"}'):
+        response = await harness.client.post(
+            "/api/messages", data=body, headers={"Content-Type": "application/json"}
+        )
+        assert response.status == 400, (body, response.status)
+    assert harness.connector.calls == []
