@@ -35,7 +35,11 @@ _PERMISSION = re.compile(
 )
 _WH = re.compile(
     r"^\s*(?:who|what|how|where|when|which|whom)\b"
-    r"|\b(?:who|what|how|where)\s+(?:do|should|shall|can|to|would)\b"
+    r"|\b(?:who|what|wat|wot|wht|how|where)\s+(?:do|should|shall|can|to|would)\b"
+)
+
+_OPEN_QUESTION = re.compile(
+    r"^\s*(?:so\s+|and\s+|but\s+)?(?:who|what|wat|wot|how|why|which|when|where)\b(?!\s+about\b)"
 )
 
 UsageLog = Callable[[Answer], None]
@@ -65,6 +69,16 @@ def is_permission_question(question: str) -> bool:
     if _WH.search(text) and not re.match(r"^\s*(?:can|could|may|am|is|should)\b", text):
         return False
     return bool(_PERMISSION.search(text))
+
+
+def is_information_question(question: str) -> bool:
+    """True for open questions ("who do I tell...", "what does the policy say...", "why...").
+
+    They ask for information, so they get an ``information`` verdict with the entry's answer
+    (and, where the entry turns on a fact, both branches) rather than a yes/no.
+    """
+    text = clean(question)
+    return bool(_OPEN_QUESTION.search(text)) and not is_permission_question(question)
 
 
 class AnswerEngine:
@@ -229,6 +243,10 @@ class AnswerEngine:
                 text = entry.conditional_answer or entry.answer
         if entry.procedure and verdict == "allowed" and not is_permission_question(question):
             verdict = "information"
+        if verdict != "information" and is_information_question(question):
+            verdict = "information"
+            if follow_up is not None:
+                follow_up = None  # the conditional answer already states each branch
         return Answer(
             question=question,
             verdict=verdict,

@@ -28,9 +28,9 @@ PHRASE_WEIGHT = 0.6
 #: added to an entry whose ``requires`` frames are all in the question
 FRAME_BONUS = 0.15
 #: an entry whose ``requires`` frames are not all in the question keeps this share of its score
-FRAME_UNMET = 0.7
+FRAME_UNMET = 0.55
 #: an entry with one of its ``avoid`` frames in the question keeps this share of its score
-FRAME_AVOID = 0.6
+FRAME_AVOID = 0.45
 
 
 @dataclass(frozen=True)
