@@ -1,7 +1,7 @@
 """Accuracy gates: fail if the engine regresses on the labelled question sets.
 
-Thresholds are the figures measured when the gates were set (dev verdict 98.1%, held-out
-verdict 83.2%) minus 2 and 3 points. The held-out set is only scored here, never tuned on.
+Thresholds are the figures measured when the gates were set (dev verdict 98.6%, held-out
+verdict 82.0%) minus 2 and 3 points. The held-out set is only scored here, never tuned on.
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from benchmarks.qa_data import Labelled, load
 from bot.qa.engine import AnswerEngine
 from bot.qa.text import clean, words
 
-DEV_VERDICT_MIN = 96.0
-HELDOUT_VERDICT_MIN = 80.0
+DEV_VERDICT_MIN = 96.5
+HELDOUT_VERDICT_MIN = 79.0
 MIN_REACHING_QUESTIONS = 3
 
 
