@@ -173,7 +173,8 @@ class TeamsNotifier:
             raise DeliveryError("Teams did not return the new 1:1 chat's id")
         await self.references.set_conversation(ref.aad_object_id, created["id"])
         fresh = await self.references.get(ref.aad_object_id)
-        assert fresh is not None
+        if fresh is None:
+            raise DeliveryError("the Teams reference disappeared while creating the 1:1 chat")
         return fresh
 
 
