@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
+#: the Agents SDK's own variable naming the bot's app (client) id
+TEAMS_CLIENT_ID_VAR = "CONNECTIONS__SERVICE_CONNECTION__SETTINGS__CLIENTID"
 
 
 class ConfigError(ValueError):
@@ -45,6 +47,7 @@ class Settings:
     run_worker: bool = True
     log_level: str = "INFO"
     reminder_minutes: int = 60
+    teams_enabled: bool = False
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -134,6 +137,10 @@ def load_settings(env: Mapping[str, str] | None = None, *, require_slack: bool =
         )
     elif require_slack and not token:
         problems.append("SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET are required to serve Slack")
+    # Teams is on with Agents SDK credentials or the development-only local mode; the
+    # adapter (adapters/teams/auth.py) validates the details when it starts.
+    teams_local = _bool(env, "TEAMS_LOCAL_MODE", False, problems)
+    teams_enabled = teams_local or bool(env.get(TEAMS_CLIENT_ID_VAR))
     log_level = (env.get("LOG_LEVEL") or "INFO").upper()
     if log_level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
         problems.append(f"LOG_LEVEL={log_level!r} should be DEBUG, INFO, WARNING or ERROR")
@@ -150,6 +157,7 @@ def load_settings(env: Mapping[str, str] | None = None, *, require_slack: bool =
         run_worker=run_worker,
         log_level=log_level,
         reminder_minutes=reminder,
+        teams_enabled=teams_enabled,
     )
     if problems:
         raise ConfigError(problems)

@@ -39,4 +39,9 @@ def run(_args: argparse.Namespace) -> int:
     except OSError as exc:
         print(f"policybot serve: cannot start: {exc.strerror or exc}", file=sys.stderr)
         return 1
+    except ConfigError as exc:  # an adapter's own settings (e.g. Teams credentials)
+        print("policybot serve: cannot start; please fix these settings:", file=sys.stderr)
+        for problem in exc.problems:
+            print(f"  - {problem}", file=sys.stderr)
+        return 2
     return 0

@@ -17,7 +17,7 @@ from adapters.notifiers import build_notifiers
 from bot.clock import SystemClock
 from bot.commands._runtime import run_with_database
 from bot.commands.incidents import service_for
-from bot.config import Settings
+from bot.config import ConfigError, Settings
 from bot.incidents.service import IncidentService
 from bot.outbox.worker import OutboxWorker
 from bot.store.db import Database
@@ -49,7 +49,15 @@ async def reminder_loop(service: IncidentService, stop: asyncio.Event, interval:
 
 
 async def _run(args: argparse.Namespace, settings: Settings, database: Database) -> int:
-    notifiers = build_notifiers(settings, console_stream=None if args.no_console else sys.stdout)
+    try:
+        notifiers = build_notifiers(
+            settings, console_stream=None if args.no_console else sys.stdout
+        )
+    except ConfigError as exc:
+        print("policybot worker: cannot start; please fix these settings:", file=sys.stderr)
+        for problem in exc.problems:
+            print(f"  - {problem}", file=sys.stderr)
+        return 2
     worker = OutboxWorker(database, notifiers, SystemClock())
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
