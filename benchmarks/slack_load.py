@@ -25,6 +25,8 @@ import aiohttp
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
+from adapters.server.run import LISTEN_BACKLOG
+
 ROOT = Path(__file__).resolve().parents[1]
 SECRET = "benchmark-signing-secret"
 QUESTIONS = (
@@ -59,6 +61,29 @@ def _command(i: int, response_url: str) -> str:
             "trigger_id": f"{i}.bench",
         }
     )
+
+
+class _Listening:
+    """An app served like ``policybot serve`` serves it (same listen backlog)."""
+
+    def __init__(self, runner: web.AppRunner, port: int) -> None:
+        self.runner = runner
+        self.port = port
+
+    def make_url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.port}{path}"
+
+    async def close(self) -> None:
+        await self.runner.cleanup()
+
+
+async def _listen(app: web.Application) -> _Listening:
+    runner = web.AppRunner(app, handle_signals=False)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0, backlog=LISTEN_BACKLOG)
+    await site.start()
+    port = runner.addresses[0][1]
+    return _Listening(runner, port)
 
 
 async def _fake_slack() -> TestServer:
@@ -130,8 +155,7 @@ async def run(requests: int, concurrency: int) -> int:
         )
         bot = await PolicyBot.create(settings, platforms=["slack"])
         app = create_app(settings, bot, installers=[install])
-        server = TestServer(app, host="127.0.0.1")
-        await server.start_server()
+        server = await _listen(app)
 
         async def bare(request: web.Request) -> web.Response:
             await request.read()
@@ -139,8 +163,7 @@ async def run(requests: int, concurrency: int) -> int:
 
         bare_app = web.Application()
         bare_app.router.add_post("/slack/events", bare)
-        bare_server = TestServer(bare_app, host="127.0.0.1")
-        await bare_server.start_server()
+        bare_server = await _listen(bare_app)
         try:
             response_url = str(fake.make_url("/respond"))
             bodies = [_command(i, response_url) for i in range(requests)]

@@ -24,6 +24,8 @@ log = logging.getLogger(__name__)
 
 #: How long in-flight requests get to finish at shutdown (seconds).
 SHUTDOWN_TIMEOUT = 25.0
+#: pending connections the kernel queues; aiohttp's default (128) drops SYNs in bursts
+LISTEN_BACKLOG = 1024
 
 
 async def serve(settings: Settings, *, stop: asyncio.Event | None = None) -> None:
@@ -39,7 +41,7 @@ async def serve(settings: Settings, *, stop: asyncio.Event | None = None) -> Non
         app = create_app(settings, bot, notifiers=notifiers)
         runner = web.AppRunner(app, handle_signals=False, shutdown_timeout=SHUTDOWN_TIMEOUT)
         await runner.setup()
-        site = web.TCPSite(runner, settings.host, settings.port)
+        site = web.TCPSite(runner, settings.host, settings.port, backlog=LISTEN_BACKLOG)
         await site.start()
         socket_mode = await _start_socket_mode(app, settings)
         log.info(
