@@ -86,6 +86,21 @@ class IncidentService:
                 return Recipient(platform, idents[platform], person.name, person.id)
         return None
 
+    async def _reachable_handlers(
+        self, session: AsyncSession, incident: Incident
+    ) -> list[tuple[IncidentRecipient, Recipient]]:
+        """Everyone the incident was routed to who can be reached on an enabled platform."""
+        rows = await session.scalars(
+            select(IncidentRecipient).where(IncidentRecipient.incident_id == incident.id)
+        )
+        out = []
+        for row in list(rows):
+            person = await session.get(Person, row.person_id)
+            recipient = await self._recipient(session, person) if person else None
+            if recipient is not None:
+                out.append((row, recipient))
+        return out
+
     # --- submit -------------------------------------------------------------------------
 
     async def submit(self, reporter: Actor, submission: ReportSubmission) -> SubmitResult:
@@ -352,14 +367,7 @@ class IncidentService:
             incident_id=incident.id,
             payload={"state": incident.state, "by": person.name},
         )
-        rows = await session.scalars(
-            select(IncidentRecipient).where(IncidentRecipient.incident_id == incident.id)
-        )
-        for row in list(rows):
-            handler = await session.get(Person, row.person_id)
-            recipient = await self._recipient(session, handler) if handler else None
-            if recipient is None:
-                continue
+        for row, recipient in await self._reachable_handlers(session, incident):
             enqueue(
                 session,
                 kind="escalation",
@@ -367,7 +375,7 @@ class IncidentService:
                 now=now,
                 incident_id=incident.id,
                 payload={
-                    "roles": [role_label(r) for r in row.roles.split(",") if r],
+                    "roles": _role_labels(row.roles),
                     "reason": row.reason,
                     "update": True,
                 },
@@ -523,8 +531,7 @@ class IncidentService:
             .order_by(IncidentRecipient.added_at, Person.name)
         )
         routed = tuple(
-            RoutedPerson(p.id, p.name, tuple(role_label(r) for r in rec.roles.split(",") if r))
-            for rec, p in rows
+            RoutedPerson(p.id, p.name, tuple(_role_labels(rec.roles))) for rec, p in rows
         )
         note_count = await session.scalar(
             select(func.count())
@@ -625,15 +632,8 @@ class IncidentService:
         self, session: AsyncSession, incident: Incident, now: datetime
     ) -> None:
         waited = int((now - incident.created_at).total_seconds() // 60)
-        rows = await session.scalars(
-            select(IncidentRecipient).where(IncidentRecipient.incident_id == incident.id)
-        )
         sent = []
-        for row in list(rows):
-            person = await session.get(Person, row.person_id)
-            recipient = await self._recipient(session, person) if person else None
-            if recipient is None:
-                continue
+        for row, recipient in await self._reachable_handlers(session, incident):
             enqueue(
                 session,
                 kind="reminder",
@@ -641,7 +641,7 @@ class IncidentService:
                 now=now,
                 incident_id=incident.id,
                 payload={
-                    "roles": [role_label(r) for r in row.roles.split(",") if r],
+                    "roles": _role_labels(row.roles),
                     "waiting_minutes": waited,
                 },
             )
@@ -654,6 +654,11 @@ class IncidentService:
             incident_id=incident.id,
             data={"to": sent},
         )
+
+
+def _role_labels(roles: str) -> list[str]:
+    """Display labels of a stored comma-separated role list."""
+    return [role_label(r) for r in roles.split(",") if r]
 
 
 @dataclass(frozen=True)
