@@ -17,7 +17,7 @@ from bot.messages import Citation, Verdict
 from bot.qa.answer import Answer, FollowUp, FollowUpOption, Suggestion
 from bot.qa.facts import FactExtractor
 from bot.qa.matcher import Candidate, Matcher
-from bot.qa.text import clean, words
+from bot.qa.text import STOPWORDS, clean, words
 from policy_kb.loader import load_kb
 from policy_kb.schema import Branch, Entry, KnowledgeBase
 
@@ -170,8 +170,6 @@ class AnswerEngine:
 
     def _looks_foreign(self, tokens: list[str]) -> bool:
         """Many words, none of them English function words or KB vocabulary."""
-        from bot.qa.text import STOPWORDS
-
         if len(tokens) < 4:
             return False
         known = sum(1 for t in tokens if t in STOPWORDS or self.matcher.vocab.is_known(t))

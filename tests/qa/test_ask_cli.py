@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -15,8 +16,6 @@ ROOT = Path(__file__).resolve().parents[2]
 def run(
     *args: str, stdin: str | None = None, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
-    import os
-
     return subprocess.run(
         [sys.executable, "-m", "bot", "ask", *args],
         input=stdin,
@@ -116,8 +115,6 @@ def test_unanswered_questions_are_logged_for_review(tmp_path: Path) -> None:
     env = {"UNANSWERED_LOG": str(log)}
     run("--json", stdin="can i bring my dog to school\ncan i bring my dog to school\n", env=env)
     assert len(log.read_text().splitlines()) == 2
-    import os
-
     p = subprocess.run(
         [sys.executable, "-m", "bot", "unanswered"],
         capture_output=True,
