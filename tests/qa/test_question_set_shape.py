@@ -1,24 +1,29 @@
 """Shape of the labelled question sets in tests/data (the truth the Q&A engine is judged by).
 
 These checks keep the sets usable: every item has the agreed keys and values, labels name only
-real knowledge-base entry ids, the two sets never share a question, and the dev set covers
+real knowledge-base entry ids, no two sets share a question, and the dev and fresh sets cover
 every entry often enough to measure it.
 """
 
 from __future__ import annotations
 
 from collections import Counter
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 
+from policy_kb.loader import DEFAULT_KB, load_kb
 from tests.entry_ids import ENTRY_IDS
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 DEV = DATA / "questions_dev.yaml"
 HELDOUT = DATA / "questions_heldout.yaml"
+FRESH = DATA / "questions_fresh.yaml"
+SETS = [DEV, HELDOUT, FRESH]
+SET_IDS = ["dev", "heldout", "fresh"]
 
 
 #: Entries staff ask about most; the brief asks for at least 10 dev questions on each.
@@ -60,6 +65,12 @@ REQUIRED_KEYS = frozenset({"q", "rules", "verdict", "mentions", "facts"})
 OPTIONAL_KEYS = frozenset({"follow_up_fact"})
 
 
+@cache
+def kb_ids() -> frozenset[str]:
+    """Ids of the bundled knowledge base's entries (a label may name any of them)."""
+    return frozenset(entry.id for entry in load_kb(DEFAULT_KB).entries)
+
+
 def load_items(path: Path) -> list[dict[str, Any]]:
     """Load one question-set file and check it is a YAML list of mappings."""
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -95,7 +106,7 @@ def item_problems(item: dict[str, Any]) -> list[str]:
     if not isinstance(rules, list) or not all(isinstance(r, str) for r in rules):
         problems.append("rules must be a list of entry ids")
     else:
-        if unknown_ids := [r for r in rules if r not in ENTRY_IDS]:
+        if unknown_ids := [r for r in rules if r not in ENTRY_IDS | kb_ids()]:
             problems.append(f"unknown entry ids {unknown_ids}")
         if len(set(rules)) != len(rules):
             problems.append("rules lists an id twice")
@@ -140,7 +151,13 @@ def heldout() -> list[dict[str, Any]]:
     return load_items(HELDOUT)
 
 
-@pytest.mark.parametrize("path", [DEV, HELDOUT], ids=["dev", "heldout"])
+@pytest.fixture(scope="module")
+def fresh() -> list[dict[str, Any]]:
+    """The fresh set, written apart from the engine and the other two sets."""
+    return load_items(FRESH)
+
+
+@pytest.mark.parametrize("path", SETS, ids=SET_IDS)
 def test_every_item_has_the_agreed_format(path: Path) -> None:
     bad = {
         f"{path.name}[{i}] {item.get('q')!r}": problems
@@ -174,15 +191,18 @@ def test_format_check_rejects_broken_items() -> None:
         assert item_problems(item), item
 
 
-def test_sizes(dev: list[dict[str, Any]], heldout: list[dict[str, Any]]) -> None:
+def test_sizes(
+    dev: list[dict[str, Any]], heldout: list[dict[str, Any]], fresh: list[dict[str, Any]]
+) -> None:
     assert len(dev) >= 300
     assert len(heldout) >= 100
+    assert len(fresh) >= 300
 
 
 def test_no_question_repeats_within_or_across_sets(
-    dev: list[dict[str, Any]], heldout: list[dict[str, Any]]
+    dev: list[dict[str, Any]], heldout: list[dict[str, Any]], fresh: list[dict[str, Any]]
 ) -> None:
-    counts = Counter(normalise(item["q"]) for item in dev + heldout)
+    counts = Counter(normalise(item["q"]) for item in dev + heldout + fresh)
     assert [q for q, n in counts.items() if n > 1] == []
 
 
@@ -193,7 +213,13 @@ def test_dev_covers_every_entry(dev: list[dict[str, Any]]) -> None:
     assert min(counts[i] for i in ENTRY_IDS) >= 3
 
 
-@pytest.mark.parametrize("path", [DEV, HELDOUT], ids=["dev", "heldout"])
+def test_fresh_covers_every_entry(fresh: list[dict[str, Any]]) -> None:
+    counts = Counter(rule for item in fresh for rule in item["rules"])
+    thin = {i: counts[i] for i in kb_ids() if counts[i] < (10 if i in COMMON_IDS else 4)}
+    assert not thin, f"entries with too few fresh questions: {thin}"
+
+
+@pytest.mark.parametrize("path", SETS, ids=SET_IDS)
 def test_every_verdict_and_hard_inputs_are_present(path: Path) -> None:
     items = load_items(path)
     verdicts = Counter(item["verdict"] for item in items)
