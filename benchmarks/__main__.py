@@ -1,7 +1,7 @@
 """Run every benchmark in turn and print its numbers: ``python -m benchmarks`` / ``make bench``.
 
 Each one also runs on its own: ``python -m benchmarks.qa_accuracy``,
-``python -m benchmarks.incident_submissions``, ``python -m benchmarks.slack_load``.
+``python -m benchmarks.incident_submissions``, ``python -m benchmarks.server_load``.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-BENCHMARKS = ("qa_accuracy", "incident_submissions", "slack_load")
+BENCHMARKS = ("qa_accuracy", "incident_submissions", "server_load")
 
 
 def main() -> int:
