@@ -207,6 +207,9 @@ def reply_card(reply: Reply, *, submit: Choice | None = None) -> dict[str, Any]:
         body.append(_text(reply.title, weight="Bolder", size="Medium"))
     color = "attention" if reply.kind == "error" else "default"
     body.append(_text(_card_text(reply), color=color, spacing="Small"))
+    follow_up = reply.data.get("follow_up") if reply.verdict else None
+    if isinstance(follow_up, str) and follow_up:  # the question its first buttons answer
+        body.append(_text(follow_up, weight="Bolder", spacing="Medium"))
     body.extend(citation_blocks(reply))
     for form_field in reply.fields:
         body.extend(field_elements(form_field))
@@ -217,8 +220,9 @@ def reply_card(reply: Reply, *, submit: Choice | None = None) -> dict[str, Any]:
 
 
 def _card_text(reply: Reply) -> str:
-    """The words for the card body: a policy answer's own text (its verdict, quotes and
-    suggestions are shown by the card itself); otherwise the whole reply text."""
+    """The words for the card body: a policy answer's own text (its verdict, follow-up
+    question, quotes and suggestions are shown by the card itself); otherwise the whole
+    reply text."""
     answer = reply.data.get("answer") if reply.verdict else None
     return answer if isinstance(answer, str) and answer else reply.text
 
