@@ -1,0 +1,271 @@
+"""The Slack driver: signed requests into the real server (``/policy``, button presses,
+modal submissions), Block Kit read back from what the fake Slack Web API and the response
+URLs received; notifications go through the outbox worker and the real ``SlackNotifier``."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Mapping
+from typing import Any
+
+from adapters.slack.runtime import SlackRuntime
+from bot.outbox.worker import OutboxWorker
+from tests.parity.base import COMMANDS, VERBS, Person
+from tests.parity.text import REFERENCE, Observation, answer_observation, listed_states, norm
+from tests.parity.text import parse_answer_text as parse_text
+from tests.slack.conftest import SlackClient
+from tests.slack.fake_slack import Call, FakeSlack
+
+#: the verdict line Slack shows (section text) -> verdict
+VERDICTS = {
+    ":white_check_mark: *Allowed*": "allowed",
+    ":no_entry: *Not allowed*": "not_allowed",
+    ":grey_question: *It depends*": "conditional",
+    ":information_source: *Information*": "information",
+    ":mag: *The policy does not cover this*": "no_match",
+}
+CHANNEL = "C0STAFF01"  # where people type /policy
+SHOWN = ("respond", "chat.postMessage", "chat.postEphemeral", "views.open", "views.update")
+
+
+def read_blocks(blocks: list[dict[str, Any]]) -> dict[str, Any]:
+    """Title, verdict, text, quoted policy words and buttons of a Block Kit message/view."""
+    title = None
+    verdict = None
+    text: list[str] = []
+    quotes: list[str] = []
+    sections: list[str] = []
+    buttons: list[dict[str, Any]] = []
+    for block in blocks:
+        kind = block["type"]
+        if kind == "header":
+            title = block["text"]["text"]
+        elif kind == "section":
+            words = block["text"]["text"]
+            if words in VERDICTS:
+                verdict = VERDICTS[words]
+            elif words.startswith("&gt;"):
+                quotes.append(
+                    html.unescape("\n".join(line[4:].lstrip() for line in words.splitlines()))
+                )
+            else:
+                text.append(html.unescape(words))
+        elif kind == "context":
+            for el in block["elements"]:
+                if el["text"].startswith("Policy: _"):
+                    sections.append(html.unescape(el["text"][len("Policy: _") : -1]))
+        elif kind == "actions":
+            buttons.extend(block["elements"])
+    return {
+        "title": title,
+        "verdict": verdict,
+        "text": "\n".join(text),
+        "citations": list(zip(sections, quotes, strict=True)),
+        "buttons": buttons,
+    }
+
+
+def dm_channel(user_id: str) -> str:
+    """The DM channel id the fake Slack opens for ``user_id``."""
+    return "D" + user_id[1:]
+
+
+def _label(button: dict[str, Any]) -> str:
+    return str(button["text"]["text"])
+
+
+def _blocks(call: Call) -> list[dict[str, Any]]:
+    if call.method.startswith("views."):
+        return list(call.args["view"]["blocks"])
+    return list(call.args.get("blocks") or [])
+
+
+class SlackDriver:
+    """Drives the Slack app over HTTP as several people."""
+
+    platform = "slack"
+
+    def __init__(
+        self,
+        client: SlackClient,
+        fake: FakeSlack,
+        runtime: SlackRuntime,
+        worker: OutboxWorker,
+        people: Mapping[str, Person],
+    ) -> None:
+        self.client = client
+        self.fake = fake
+        self.runtime = runtime
+        self.worker = worker
+        self.people = people
+        self._by_channel = {dm_channel(p.slack): p.id for p in people.values()}
+        self._answers: dict[str, list[dict[str, Any]]] = {}  # person -> last answer's buttons
+        self._messages: dict[tuple[str, str], tuple[str, list[dict[str, Any]]]] = {}
+        self._seen = 0
+
+    async def _settled(self) -> list[Call]:
+        """Wait for the listeners still working after ack; the calls made since last time."""
+        await self.runtime.drain()
+        calls = self.fake.calls[self._seen :]
+        self._seen = len(self.fake.calls)
+        failed = [c.method for c in calls if c.method.startswith("failed:")]
+        assert not failed, failed
+        return calls
+
+    def _shown(self, calls: list[Call]) -> list[Call]:
+        return [c for c in calls if c.method in SHOWN]
+
+    def _texts(self, calls: list[Call]) -> str:
+        return "\n".join(read_blocks(_blocks(c))["text"] for c in self._shown(calls))
+
+    # -- policy Q&A -------------------------------------------------------------------------
+    def _answer(self, person: str, calls: list[Call]) -> Observation:
+        (call,) = self._shown(calls)
+        assert call.method == "respond", call.method
+        shown = read_blocks(call.args["blocks"])
+        self._answers[person] = shown["buttons"]
+        parts = parse_text(shown["text"])
+        return answer_observation(
+            verdict=shown["verdict"],
+            answer=parts["answer"],
+            question=parts["question"],
+            choices=[_label(b) for b in shown["buttons"]],
+            citations=shown["citations"],
+        )
+
+    async def _command(self, person: str, text: str) -> list[Call]:
+        await self._settled()
+        resp = await self.client.command("/policy", text, user=self.people[person].slack)
+        assert resp.status == 200
+        return await self._settled()
+
+    async def ask(self, person: str, text: str) -> Observation:
+        return self._answer(person, await self._command(person, text))
+
+    async def choose(self, person: str, label: str) -> Observation:
+        button = next((b for b in self._answers[person] if _label(b) == label), None)
+        assert button is not None, f"no button {label!r}"
+        await self._settled()
+        await self.client.button(
+            button["action_id"],
+            button["value"],
+            user=self.people[person].slack,
+            channel=CHANNEL,
+            ephemeral=True,
+        )
+        calls = await self._settled()
+        assert calls[-1].args.get("replace_original") is True  # the answer changes in place
+        return self._answer(person, calls)
+
+    # -- reporting --------------------------------------------------------------------------
+    async def report(self, person: str, answers: Mapping[str, Any]) -> Observation:
+        user = self.people[person].slack
+        await self._settled()
+        await self.client.command("/report", user=user)
+        (opened,) = [c for c in await self._settled() if c.method == "views.open"]
+        view = opened.args["view"]
+        for _ in range(4):
+            result = await self.client.interactive_json(_submission(user, view, answers))
+            assert result.get("response_action") == "update", result
+            view = result["view"]
+            if view["callback_id"] == "report.confirm":
+                break
+        else:
+            raise AssertionError("the form never reached the confirmation step")
+        sending = await self.client.interactive_json(_submission(user, view, {}))
+        assert sending["response_action"] == "update"
+        (receipt,) = [c for c in await self._settled() if c.method == "views.update"]
+        text = read_blocks(receipt.args["view"]["blocks"])["text"]
+        found = REFERENCE.search(text)
+        return {"reference": found.group(0) if found else None, "receipt": norm(text)}
+
+    # -- notifications ----------------------------------------------------------------------
+    async def deliver(self) -> Observation:
+        await self._settled()
+        while await self.worker.run_once():
+            pass
+        received: dict[str, list[Observation]] = {}
+        for call in await self._settled():
+            if call.method not in {"chat.postMessage", "chat.update"}:
+                continue
+            person = self._by_channel[call.args["channel"]]
+            shown = read_blocks(call.args["blocks"])
+            for ref in set(REFERENCE.findall(shown["text"])):
+                self._messages[(person, ref)] = (call.args["channel"], shown["buttons"])
+            received.setdefault(person, []).append(
+                {
+                    "title": norm(shown["title"]),
+                    "update": call.method == "chat.update",
+                    "text": norm(shown["text"]),
+                    "choices": [_label(b) for b in shown["buttons"]],
+                }
+            )
+        return {"received": dict(sorted(received.items()))}
+
+    # -- incidents --------------------------------------------------------------------------
+    async def act(self, person: str, reference: str, action: str, text: str | None) -> Observation:
+        user = self.people[person].slack
+        channel, buttons = self._messages.get((person, reference), ("", []))
+        button = next(
+            (b for b in buttons if b["action_id"].split("#")[0] == f"incident.{action}"), None
+        )
+        if not buttons:  # no message with incident buttons (a reporter, a stranger): typed
+            words = " ".join(filter(None, [VERBS[action], reference, text]))
+            return {"reply": norm(self._texts(await self._command(person, words)))}
+        # a handler presses the button on the message they received
+        assert button is not None, f"{person}'s message on {reference} lacks {action}"
+        await self._settled()
+        await self.client.button(
+            button["action_id"],
+            button["value"],
+            user=user,
+            channel=channel,
+            message_ts="1764000000.000001",
+        )
+        calls = await self._settled()
+        forms = [
+            c
+            for c in calls
+            if c.method == "views.open" and c.args["view"]["callback_id"] == "action.form"
+        ]
+        if forms:  # note / close: a modal asks for the words
+            view = forms[-1].args["view"]
+            field = next(b["block_id"] for b in view["blocks"] if b["type"] == "input")
+            await self.client.interactive(_submission(user, view, {field: text or ""}))
+            calls = await self._settled()
+        return {"reply": norm(self._texts(calls))}
+
+    async def status(self, person: str, which: str) -> Observation:
+        shown = self._texts(await self._command(person, COMMANDS[which]))
+        return {"states": listed_states(shown), "text": norm(shown)}
+
+
+def _state(view: dict[str, Any], answers: Mapping[str, Any]) -> dict[str, Any]:
+    """``view.state.values`` for ``answers`` (options picked by their label)."""
+    values: dict[str, Any] = {}
+    for block in view["blocks"]:
+        if block["type"] != "input":
+            continue
+        el = block["element"]
+        answer = answers.get(block["block_id"])
+        by_label = {o["text"]["text"]: o for o in el.get("options", [])}
+        state: dict[str, Any] = {"type": el["type"]}
+        if el["type"] in {"plain_text_input", "url_text_input"}:
+            state["value"] = answer or None
+        elif el["type"] == "datepicker":
+            state["selected_date"] = answer
+        elif el["type"] in {"radio_buttons", "static_select"}:
+            state["selected_option"] = by_label[answer] if answer else None
+        else:
+            state["selected_options"] = [by_label[label] for label in answer or []]
+        values[block["block_id"]] = {el["action_id"]: state}
+    return values
+
+
+def _submission(user: str, view: dict[str, Any], answers: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        "type": "view_submission",
+        "user": {"id": user, "username": "someone"},
+        "trigger_id": "1337.50.trigger",
+        "view": {**view, "id": "V0FAKE", "hash": "h1", "state": {"values": _state(view, answers)}},
+    }

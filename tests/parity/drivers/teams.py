@@ -1,0 +1,243 @@
+"""The Teams driver: Bot Framework activities POSTed to ``/api/messages`` of the real server
+(typed text, ``Action.Submit`` button data merged with card inputs, as Teams sends them);
+Adaptive Cards read back from the fake connector; notifications go through the outbox
+worker and the real ``TeamsNotifier`` (proactive messages to each person's 1:1 chat)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from aiohttp.test_utils import TestClient
+
+from bot.outbox.worker import OutboxWorker
+from tests.parity.base import COMMANDS, VERBS, Person
+from tests.parity.text import (
+    REFERENCE,
+    Observation,
+    answer_observation,
+    listed_states,
+    norm,
+    unquote,
+)
+from tests.teams.conftest import BOT_ID, activity
+from tests.teams.fake_connector import Call, FakeConnector
+
+#: the verdict line a Teams answer card starts with -> verdict
+VERDICTS = {
+    "✅ Allowed": "allowed",
+    "⛔ Not allowed": "not_allowed",
+    "⚠️ It depends": "conditional",
+    "ℹ️ Information": "information",
+    "❔ The policy does not cover this": "no_match",
+}
+CITATIONS_HEADING = "What the policy says"
+
+
+def read_card(card: dict[str, Any]) -> dict[str, Any]:
+    """Title, verdict, text, follow-up question, quoted policy words and buttons of a card."""
+    body = [el for el in card["body"] if el.get("type") in {"TextBlock", "Container"}]
+    blocks = [el for el in body if el["type"] == "TextBlock"]
+    first = blocks[0]["text"] if blocks else ""
+    verdict = VERDICTS.get(first)
+    title = first if verdict is None and blocks and blocks[0].get("weight") == "Bolder" else None
+    rest = blocks[1:] if verdict or title else blocks
+    citations: list[tuple[str, str]] = []
+    for container in (el for el in body if el["type"] == "Container"):
+        items = [i for i in container["items"] if i["text"] != CITATIONS_HEADING]
+        for section, words in zip(items[::2], items[1::2], strict=True):
+            assert section.get("isSubtle"), section
+            citations.append((section["text"], unquote(words["text"])))
+    return {
+        "title": title,
+        "verdict": verdict,
+        "text": rest[0]["text"] if rest else "",
+        "question": next((b["text"] for b in rest[1:] if b.get("weight") == "Bolder"), None),
+        "citations": citations,
+        "buttons": list(card.get("actions", [])),
+    }
+
+
+def _inputs(elements: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    found = []
+    for el in elements:
+        if str(el.get("type", "")).startswith("Input."):
+            found.append(el)
+        found.extend(_inputs(el.get("items", [])))
+    return found
+
+
+def _fill(card: dict[str, Any], answers: Mapping[str, Any]) -> dict[str, Any]:
+    """Input values as Teams sends them for ``answers`` (choices picked by their title)."""
+    values: dict[str, Any] = {}
+    for el in _inputs(card["body"]):
+        answer = answers.get(el["id"])
+        if answer is None or answer == "":
+            continue
+        if el["type"] == "Input.ChoiceSet":
+            by_title = {c["title"]: c["value"] for c in el["choices"]}
+            picked = answer if isinstance(answer, list) else [answer]
+            values[el["id"]] = ",".join(by_title[label] for label in picked)
+        else:
+            values[el["id"]] = answer
+    return values
+
+
+def _button(card: dict[str, Any], title: str) -> dict[str, Any]:
+    found = next((a for a in card.get("actions", []) if a["title"] == title), None)
+    assert found is not None, f"no button {title!r} on {[a['title'] for a in card['actions']]}"
+    return found
+
+
+class TeamsDriver:
+    """Drives the Teams endpoint as several people, each in a 1:1 chat with the bot."""
+
+    platform = "teams"
+
+    def __init__(
+        self,
+        client: TestClient[Any, Any],
+        connector: FakeConnector,
+        worker: OutboxWorker,
+        people: Mapping[str, Person],
+    ) -> None:
+        self.client = client
+        self.connector = connector
+        self.worker = worker
+        self.people = people
+        self._by_conversation = {self._conversation(p.id): p.id for p in people.values()}
+        self._answers: dict[str, tuple[str, dict[str, Any]]] = {}  # person -> (card id, card)
+        self._messages: dict[tuple[str, str], tuple[str, dict[str, Any]]] = {}
+        self._seen = 0
+
+    def _conversation(self, person: str) -> str:
+        return f"a:1on1-{self.people[person].teams}"
+
+    def _new(self) -> list[Call]:
+        calls = self.connector.calls[self._seen :]
+        self._seen = len(self.connector.calls)
+        assert not self.connector.refused
+        return calls
+
+    async def _post(self, person: str, **kw: Any) -> list[Call]:
+        """One activity from ``person``; the connector calls the bot made for it."""
+        self._new()
+        p = self.people[person]
+        body = activity(self.connector.url, aad=p.teams, name=p.name, **kw)
+        response = await self.client.post("/api/messages", json=body)
+        assert response.status in (200, 202), await response.text()
+        return self._new()
+
+    async def install(self) -> None:
+        """The app is installed for everyone (Teams sends each a conversationUpdate)."""
+        for person in self.people:
+            await self._post(person, kind="conversationUpdate", membersAdded=[{"id": BOT_ID}])
+
+    async def _press(
+        self, person: str, button: dict[str, Any], card_id: str | None, **inputs: Any
+    ) -> list[Call]:
+        return await self._post(person, value={**button["data"], **inputs}, reply_to_id=card_id)
+
+    @staticmethod
+    def _text(calls: list[Call]) -> str:
+        return "\n".join(read_card(c.card)["text"] if c.card else c.text for c in calls)
+
+    # -- policy Q&A -------------------------------------------------------------------------
+    def _answer(self, person: str, call: Call, card_id: str) -> Observation:
+        assert call.card is not None, call.body
+        shown = read_card(call.card)
+        self._answers[person] = (card_id, call.card)
+        return answer_observation(
+            verdict=shown["verdict"],
+            answer=shown["text"],
+            question=shown["question"],
+            choices=[b["title"] for b in shown["buttons"]],
+            citations=shown["citations"],
+        )
+
+    async def ask(self, person: str, text: str) -> Observation:
+        (call,) = await self._post(person, text=text)
+        assert call.created_id is not None
+        return self._answer(person, call, call.created_id)
+
+    async def choose(self, person: str, label: str) -> Observation:
+        card_id, card = self._answers[person]
+        (call,) = await self._press(person, _button(card, label), card_id)
+        assert call.method == "PUT" and call.activity_id == card_id  # updated in place
+        return self._answer(person, call, card_id)
+
+    # -- reporting --------------------------------------------------------------------------
+    async def report(self, person: str, answers: Mapping[str, Any]) -> Observation:
+        (form,) = await self._post(person, text="report")
+        card_id, card = form.created_id, form.card
+        assert card is not None
+        for _ in range(4):
+            (update,) = await self._press(
+                person, _button(card, "Continue"), card_id, **_fill(card, answers)
+            )
+            assert update.card is not None and update.activity_id == card_id
+            card = update.card
+            if not any(a["title"] == "Continue" for a in card.get("actions", [])):
+                break
+        else:
+            raise AssertionError("the form never reached the confirmation step")
+        (receipt,) = await self._press(person, _button(card, "Send report"), card_id)
+        assert receipt.card is not None and receipt.activity_id == card_id
+        text = read_card(receipt.card)["text"]
+        found = REFERENCE.search(text)
+        return {"reference": found.group(0) if found else None, "receipt": norm(text)}
+
+    # -- notifications ----------------------------------------------------------------------
+    async def deliver(self) -> Observation:
+        self._new()
+        while await self.worker.run_once():
+            pass
+        received: dict[str, list[Observation]] = {}
+        for call in self._new():
+            assert call.card is not None and call.conversation_id is not None, call.body
+            person = self._by_conversation[call.conversation_id]
+            shown = read_card(call.card)
+            card_id = call.activity_id if call.method == "PUT" else call.created_id
+            assert card_id is not None
+            for ref in set(REFERENCE.findall(shown["text"])):
+                self._messages[(person, ref)] = (card_id, call.card)
+            received.setdefault(person, []).append(
+                {
+                    "title": norm(shown["title"]),
+                    "update": call.method == "PUT",
+                    "text": norm(shown["text"]),
+                    "choices": [b["title"] for b in shown["buttons"]],
+                }
+            )
+        return {"received": dict(sorted(received.items()))}
+
+    # -- incidents --------------------------------------------------------------------------
+    async def act(self, person: str, reference: str, action: str, text: str | None) -> Observation:
+        card_id, card = self._messages.get((person, reference), ("", {}))
+        button = next(
+            (
+                b
+                for b in card.get("actions", [])
+                if b["data"]["pb"]["action"] == f"incident.{action}"
+            ),
+            None,
+        )
+        if not card.get("actions"):  # no card with incident buttons (reporter, stranger)
+            words = " ".join(filter(None, [VERBS[action], reference, text]))
+            return {"reply": norm(self._text(await self._post(person, text=words)))}
+        # a handler presses the button on the card they received
+        assert button is not None, f"{person}'s card on {reference} lacks {action}"
+        calls = await self._press(person, button, card_id)
+        asks = [c for c in calls if c.card and _inputs(c.card["body"])]
+        if asks:  # note / close: a card asks for the words
+            ask = asks[-1]
+            assert ask.card is not None
+            field = _inputs(ask.card["body"])[0]["id"]
+            calls = await self._press(
+                person, ask.card["actions"][0], ask.created_id, **{field: text or ""}
+            )
+        return {"reply": norm(self._text(calls))}
+
+    async def status(self, person: str, which: str) -> Observation:
+        shown = self._text(await self._post(person, text=COMMANDS[which]))
+        return {"states": listed_states(shown), "text": norm(shown)}

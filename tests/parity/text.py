@@ -1,0 +1,101 @@
+"""Reading what a person was shown, the same way on every platform.
+
+Each driver pulls the words out of its platform's payload (Block Kit, an Adaptive Card,
+terminal text); these helpers then turn them into neutral observations: whitespace and line
+wrapping do not count (the console wraps at 88 columns), everything else does.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+#: a line break the console's wrapping put after a hyphen ("ex-\npupil")
+_HYPHEN_BREAK = re.compile(r"(?<=\w-) (?=\w)")
+_PARAGRAPH = re.compile(r"\n[ \t]*\n")
+_LISTED = re.compile(r"([A-Z]{2}-\d{4}-\d{3,}) \u2013 [^\u2022]*?: (open|acknowledged|closed) \(")
+REFERENCE = re.compile(r"\b[A-Z]{2}-\d{4}-\d{4,}\b")
+
+Observation = dict[str, Any]
+
+
+def norm(text: str | None) -> str:
+    """``text`` with every run of whitespace one space (line wrapping undone)."""
+    return _HYPHEN_BREAK.sub("", " ".join((text or "").split()))
+
+
+def paragraphs(text: str) -> list[str]:
+    """``text`` split at blank lines (outer blank lines dropped)."""
+    return [p for p in _PARAGRAPH.split(text.strip("\n")) if p.strip()]
+
+
+def answer_observation(
+    *,
+    verdict: str | None,
+    answer: str | None,
+    question: str | None,
+    choices: list[str],
+    citations: list[tuple[str, str]],
+) -> Observation:
+    """What a policy answer showed: verdict, answer words, follow-up, buttons, quotes."""
+    return {
+        "verdict": verdict,
+        "answer": norm(answer),
+        "question": norm(question) or None,
+        "choices": [norm(c) for c in choices],
+        "citations": [[norm(section), norm(words)] for section, words in citations],
+    }
+
+
+def parse_answer_text(text: str) -> dict[str, Any]:
+    """The parts of a policy answer's complete text (``Answer.to_text`` layout, possibly
+    wrapped): verdict label, answer, follow-up question, cited ``(section, words)``."""
+    parts = paragraphs(text)
+    label = norm(parts[0]).rstrip(".") if parts else ""
+    answer = parts[1] if len(parts) > 1 else ""
+    question: str | None = None
+    citations: list[tuple[str, str]] = []
+    for part in parts[2:]:
+        first = part.strip().splitlines()[0].strip()
+        if first == "What the policy says:":
+            citations = parse_citations(part)
+        elif first == "Did you mean:" or first.startswith("[1] "):
+            continue
+        elif question is None:
+            lines = []
+            for line in part.splitlines():
+                if re.match(r"^\s+\d+\. ", line):
+                    break
+                lines.append(line)
+            question = " ".join(lines)
+    return {"label": label, "answer": answer, "question": question, "citations": citations}
+
+
+def parse_citations(part: str) -> list[tuple[str, str]]:
+    """``  (Section) “words”`` items under "What the policy says:" (continuations indented)."""
+    items: list[list[str]] = []
+    for line in part.splitlines()[1:]:
+        if re.match(r"^ {2}\(", line):
+            items.append([line])
+        elif items:
+            items[-1].append(line)
+    out = []
+    for item in items:
+        joined = norm(" ".join(item))
+        m = re.match(r"^\((.+?)\) \u201c(.*)\u201d$", joined)
+        assert m, f"unreadable citation: {joined!r}"
+        out.append((m.group(1), m.group(2)))
+    return out
+
+
+def listed_states(text: str) -> dict[str, str]:
+    """``{reference: state}`` from a "Your reports" / "Incidents sent to you" listing."""
+    return dict(_LISTED.findall(norm(text)))
+
+
+def unquote(text: str) -> str:
+    """Words shown between curly quotes, without them."""
+    text = text.strip()
+    if text.startswith("\u201c") and text.endswith("\u201d"):
+        return text[1:-1]
+    return text
