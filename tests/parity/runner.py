@@ -14,6 +14,7 @@ from tests.parity.base import Driver
 from tests.parity.text import Observation, norm
 
 SCENARIOS_FILE = Path(__file__).with_name("scenarios.yaml")
+POLICY_FILE = Path(__file__).resolve().parents[2] / "policy_kb" / "social-media-policy.txt"
 STEP_KINDS = ("ask", "choose", "report", "deliver", "act", "status")
 DEFAULT_PERSON = "tcooper"
 REFERENCE_FORMAT = re.compile(r"^SM-\d{4}-\d{4}$")
@@ -122,9 +123,13 @@ def check(scenario: Scenario, transcript: list[Observation]) -> list[str]:
     """Every expectation the transcript does not meet, as readable lines."""
     problems: list[str] = []
     reference = next((o["reference"] for o in transcript if o.get("reference")), "") or ""
+    policy = norm(POLICY_FILE.read_text(encoding="utf-8"))
     for step, obs in zip(scenario.steps, transcript, strict=True):
         if "skipped" in obs:
             continue
+        for _section, words in obs.get("citations", []):  # quoted words are the policy's own
+            if words not in policy:
+                problems.append(f"{step.label}: not verbatim from the policy: {words!r}")
         for key, want in _fill(step.expect, reference).items():
             problem = _check_one(key, want, obs)
             if problem:
@@ -152,6 +157,10 @@ def _check_one(key: str, want: Any, obs: Observation) -> str | None:
         return None if ok == bool(want) else f"reference {obs.get('reference')!r}"
     if key == "receipt_contains":
         return _contains(obs["receipt"], want)
+    if key == "confirmation_contains":
+        return _contains(obs["confirmation"], want)
+    if key == "confirmation_excludes":
+        return _excludes(obs["confirmation"], want)
     if key == "received":
         got = {p: [m["title"] for m in msgs] for p, msgs in obs["received"].items()}
         wrong = {p: got.get(p) for p, titles in want.items() if got.get(p) != titles}
@@ -169,8 +178,7 @@ def _check_one(key: str, want: Any, obs: Observation) -> str | None:
     if key == "reply_contains":
         return _contains(obs["reply"], want)
     if key == "reply_excludes":
-        shown = [f for f in _as_list(want) if norm(f) in obs["reply"]]
-        return f"{shown} shown in {obs['reply']!r}" if shown else None
+        return _excludes(obs["reply"], want)
     if key == "states":
         return None if obs["states"] == want else f"expected {want}, got {obs['states']}"
     return f"unknown expectation {key!r}"
@@ -179,3 +187,8 @@ def _check_one(key: str, want: Any, obs: Observation) -> str | None:
 def _contains(text: str, fragments: Any) -> str | None:
     missing = [f for f in _as_list(fragments) if norm(f) not in text]
     return f"{missing} not in {text!r}" if missing else None
+
+
+def _excludes(text: str, fragments: Any) -> str | None:
+    shown = [f for f in _as_list(fragments) if norm(f) in text]
+    return f"{shown} shown in {text!r}" if shown else None

@@ -35,6 +35,7 @@ VERDICTS = {
     "Information": "information",
     "Not covered by the policy": "no_match",
 }
+CONFIRM_INTRO = "Please check your answers before sending."
 _CHOICE = re.compile(r"\[(\d+)\] (.+?)(?=\s{3}\[\d+\] |$)")
 _ADDRESS = re.compile(r"\[console: ([^\]]+)\]")
 _UPDATES = re.compile(r"\(updates message [^)]+\):$")
@@ -142,7 +143,7 @@ class ConsoleDriver:
         shown = await self._line(person, "report")
         asked: list[str] = []
         for _ in range(30):
-            if "Please check your answers before sending." in shown:
+            if CONFIRM_INTRO in shown:
                 break
             step = self._asked(shown)
             assert step is not None, f"no question recognised in:\n{shown}"
@@ -150,9 +151,19 @@ class ConsoleDriver:
             shown = await self._line(person, self._typed(step, answers.get(step.name), shown))
         else:
             raise AssertionError(f"the dialog never reached the confirmation; asked {asked}")
+        # the summary message: its safety notices ("Important: ..."), then the answers
+        parts = [p for p in paragraphs(shown) if not p.startswith("[1] ")]
+        start = parts.index(CONFIRM_INTRO)
+        while start > 0 and parts[start - 1].startswith("Important: "):
+            start -= 1
+        confirmation = "\n\n".join(parts[start:])
         receipt = await self._line(person, choice_numbers(shown)["Submit report"])
         found = REFERENCE.search(receipt)
-        return {"reference": found.group(0) if found else None, "receipt": norm(receipt)}
+        return {
+            "confirmation": norm(confirmation),
+            "reference": found.group(0) if found else None,
+            "receipt": norm(receipt),
+        }
 
     @staticmethod
     def _typed(step: Step, answer: Any, shown: str) -> str:

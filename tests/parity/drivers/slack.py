@@ -172,12 +172,17 @@ class SlackDriver:
                 break
         else:
             raise AssertionError("the form never reached the confirmation step")
+        confirmation = read_blocks(view["blocks"])["text"]
         sending = await self.client.interactive_json(_submission(user, view, {}))
         assert sending["response_action"] == "update"
         (receipt,) = [c for c in await self._settled() if c.method == "views.update"]
         text = read_blocks(receipt.args["view"]["blocks"])["text"]
         found = REFERENCE.search(text)
-        return {"reference": found.group(0) if found else None, "receipt": norm(text)}
+        return {
+            "confirmation": norm(confirmation),
+            "reference": found.group(0) if found else None,
+            "receipt": norm(text),
+        }
 
     # -- notifications ----------------------------------------------------------------------
     async def deliver(self) -> Observation:

@@ -181,11 +181,16 @@ class TeamsDriver:
                 break
         else:
             raise AssertionError("the form never reached the confirmation step")
+        confirmation = read_card(card)["text"]
         (receipt,) = await self._press(person, _button(card, "Send report"), card_id)
         assert receipt.card is not None and receipt.activity_id == card_id
         text = read_card(receipt.card)["text"]
         found = REFERENCE.search(text)
-        return {"reference": found.group(0) if found else None, "receipt": norm(text)}
+        return {
+            "confirmation": norm(confirmation),
+            "reference": found.group(0) if found else None,
+            "receipt": norm(text),
+        }
 
     # -- notifications ----------------------------------------------------------------------
     async def deliver(self) -> Observation:
