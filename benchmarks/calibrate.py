@@ -1,10 +1,13 @@
-"""Fit the answer engine's confidence (a logistic) on the labelled dev set.
+"""Fit the answer engine's confidence (a logistic) on the labelled training sets.
 
-Run: ``python -m benchmarks.calibrate``. For every dev question the scope gate lets through,
-the features of the top-ranked entry (:func:`bot.qa.engine.confidence_features`) are paired
-with whether that entry is an acceptable one (out-of-scope questions count as wrong). The
-script prints the fitted weights (paste them into ``CONFIDENCE_WEIGHTS``), the threshold
-that maximises dev accuracy and a reliability table (predicted vs observed correctness).
+Run: ``python -m benchmarks.calibrate``. For every training question (dev and fresh) the scope
+gate lets through, the features of the top-ranked entry
+(:func:`bot.qa.engine.confidence_features`) are paired with whether that entry is an
+acceptable one (out-of-scope questions count as wrong). The training questions are also the
+KB's example questions, so features are *cross-fitted*: each fold is ranked by an engine
+that has not been taught that fold's questions, as an unseen question would be. The script
+prints the fitted weights (paste them into ``CONFIDENCE_WEIGHTS``), the threshold that
+maximises accuracy and a reliability table (predicted vs observed correctness).
 """
 
 from __future__ import annotations
@@ -14,31 +17,35 @@ import itertools
 
 import numpy as np
 
-from benchmarks.qa_data import load
+from benchmarks.build_examples import TRAINING_SETS
+from benchmarks.qa_data import FOLDS, folds, load, without_examples
 from bot.qa.engine import (
     CONFIDENCE_FEATURES,
     CONFIDENCE_WEIGHTS,
     AnswerEngine,
     confidence_features,
 )
+from policy_kb.loader import load_kb
 
 
-def dataset(engine: AnswerEngine) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(features, top entry right, question out of scope) over the dev questions that
-    reach the confidence gate."""
+def dataset() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(features, top entry right, question out of scope) over the training questions that
+    reach the confidence gate, each ranked by an engine not taught its fold."""
+    kb = load_kb()
+    data = [x for name in TRAINING_SETS for x in load(name) if x.q.strip()]
     xs: list[list[float]] = []
     ys: list[float] = []
     out: list[bool] = []
-    for x in load("dev"):
-        if not x.q.strip():
-            continue
-        reading = engine.matcher.reader.read(x.q)
-        ranked = engine.matcher.rank(x.q, reading=reading)
-        if not ranked or not reading.in_scope:
-            continue
-        xs.append(confidence_features(ranked[0], ranked[1] if len(ranked) > 1 else None))
-        ys.append(1.0 if ranked[0].entry.id in x.rules else 0.0)
-        out.append(x.verdict == "no_match")
+    for fold in folds(data):
+        engine = AnswerEngine(without_examples(kb, {" ".join(x.q.split()) for x in fold}))
+        for x in fold:
+            reading = engine.matcher.reader.read(x.q)
+            ranked = engine.matcher.rank(x.q, reading=reading)
+            if not ranked or not reading.in_scope:
+                continue
+            xs.append(confidence_features(ranked[0], ranked[1] if len(ranked) > 1 else None))
+            ys.append(1.0 if ranked[0].entry.id in x.rules else 0.0)
+            out.append(x.verdict == "no_match")
     return np.array(xs), np.array(ys), np.array(out)
 
 
@@ -73,10 +80,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--l2", type=float, default=0.05, help="ridge penalty")
     args = parser.parse_args(argv)
-    engine = AnswerEngine.from_file()
-    x, y, out_of_scope = dataset(engine)
+    x, y, out_of_scope = dataset()
     w = fit(x, y, args.l2)
-    print(f"dev questions past the scope gate: {len(y)}, top entry right: {int(y.sum())}")
+    print(
+        f"training questions past the scope gate: {len(y)}, top entry right: {int(y.sum())}"
+        f" (cross-fitted over {FOLDS} folds)"
+    )
     print("fitted weights:")
     for name, value in zip(CONFIDENCE_FEATURES, w, strict=True):
         print(f"  {name:>14} {value:8.3f}")

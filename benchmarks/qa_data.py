@@ -8,6 +8,8 @@ from typing import Any
 
 import yaml
 
+from policy_kb.schema import KnowledgeBase
+
 DATA = Path(__file__).resolve().parents[1] / "tests" / "data"
 
 
@@ -24,7 +26,7 @@ class Labelled:
 
 
 def load(name: str) -> list[Labelled]:
-    """``dev`` or ``heldout``."""
+    """``dev``, ``fresh`` or ``heldout``."""
     raw: list[dict[str, Any]] = yaml.safe_load((DATA / f"questions_{name}.yaml").read_text("utf-8"))
     return [
         Labelled(
@@ -37,3 +39,20 @@ def load(name: str) -> list[Labelled]:
         )
         for r in raw
     ]
+
+
+FOLDS = 5
+
+
+def without_examples(kb: KnowledgeBase, questions: set[str]) -> KnowledgeBase:
+    """``kb`` with the given example questions taken out (to rank them as unseen)."""
+    entries = [
+        e.model_copy(update={"examples": [q for q in e.examples if q not in questions]})
+        for e in kb.entries
+    ]
+    return kb.model_copy(update={"entries": entries})
+
+
+def folds(data: list[Labelled], k: int = FOLDS) -> list[list[Labelled]]:
+    """``k`` interleaved folds (deterministic)."""
+    return [data[i::k] for i in range(k)]

@@ -12,6 +12,8 @@ from pydantic import ValidationError
 from policy_kb.schema import KnowledgeBase
 
 DEFAULT_KB = Path(__file__).with_name("social_media_policy.yaml")
+#: libyaml's parser when PyYAML was built with it (several times faster), else pure Python
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class KnowledgeBaseError(ValueError):
@@ -56,7 +58,7 @@ def load_kb(path: str | Path | None = None) -> KnowledgeBase:
             f"{kb_path}: cannot read the knowledge base ({exc.strerror})"
         ) from exc
     try:
-        data = yaml.safe_load(raw)
+        data = yaml.load(raw, Loader=_LOADER)
     except yaml.YAMLError as exc:
         raise KnowledgeBaseError(f"{kb_path}: not valid YAML: {exc}") from exc
     if not isinstance(data, dict):
@@ -68,7 +70,33 @@ def load_kb(path: str | Path | None = None) -> KnowledgeBase:
         for err in exc.errors():
             lines.append(f"  - {_where(data, tuple(err['loc']))}: {err['msg']}")
         raise KnowledgeBaseError("\n".join(lines)) from exc
+    if kb.examples_file:
+        kb = _with_examples(kb, kb_path.parent / kb.examples_file)
     return kb
+
+
+def _with_examples(kb: KnowledgeBase, path: Path) -> KnowledgeBase:
+    """Attach the labelled example questions in ``path`` to their entries."""
+    try:
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)
+    except OSError as exc:
+        raise KnowledgeBaseError(f"{path}: cannot read the examples file ({exc.strerror})") from exc
+    except yaml.YAMLError as exc:
+        raise KnowledgeBaseError(f"{path}: not valid YAML: {exc}") from exc
+    if not isinstance(data, dict):
+        raise KnowledgeBaseError(f"{path}: expected a mapping of entry id -> list of questions")
+    known = {e.id for e in kb.entries}
+    for entry_id, questions in data.items():
+        if entry_id not in known:
+            raise KnowledgeBaseError(f"{path}: entry {entry_id!r} is not in the knowledge base")
+        if not isinstance(questions, list) or not all(
+            isinstance(q, str) and q.strip() for q in questions
+        ):
+            raise KnowledgeBaseError(
+                f"{path}: entry {entry_id!r}: expected a list of non-empty questions"
+            )
+    entries = [e.model_copy(update={"examples": list(data.get(e.id, []))}) for e in kb.entries]
+    return kb.model_copy(update={"entries": entries})
 
 
 def policy_text_path(kb: KnowledgeBase, kb_path: str | Path | None = None) -> Path:

@@ -146,6 +146,11 @@ class Entry(_Strict):
     people: list[str] = Field(default_factory=list, description="Roles the answer names.")
     keywords: list[str] = Field(default_factory=list)
     phrases: list[str] = Field(default_factory=list, description="How staff ask about it.")
+    examples: list[str] = Field(
+        default_factory=list,
+        description="Labelled staff questions answered by this entry (from the KB's "
+        "'examples_file'); matched like phrases.",
+    )
     related: list[str] = Field(default_factory=list)
     requires: list[list[str]] = Field(
         default_factory=list,
@@ -213,6 +218,11 @@ class KnowledgeBase(_Strict):
         description="Named question frames (who / what action), each a list of regexes "
         "searched in the question (case-insensitive, typos corrected). Entries refer to them "
         "in 'requires' and 'avoid'.",
+    )
+    examples_file: str | None = Field(
+        default=None,
+        description="YAML file (relative to the KB file) mapping entry id -> labelled staff "
+        "questions that entry answers; they teach the matcher how staff word things.",
     )
     entries: list[Entry] = Field(min_length=1)
 

@@ -17,6 +17,7 @@ import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
+from bot.qa.classifier import ExampleClassifier
 from bot.qa.frames import QuestionReader, Reading
 from bot.qa.text import Vocabulary
 from policy_kb.schema import Entry, KnowledgeBase
@@ -31,6 +32,8 @@ FRAME_BONUS = 0.15
 FRAME_UNMET = 0.55
 #: an entry with one of its ``avoid`` frames in the question keeps this share of its score
 FRAME_AVOID = 0.45
+#: weight of the example classifier's posterior, added to the fused score
+CLASSIFIER_WEIGHT = 0.4
 
 
 @dataclass(frozen=True)
@@ -43,24 +46,35 @@ class Candidate:
     phrase: float
     coverage: float  # share of the question's IDF weight found in this entry's vocabulary
     frames_met: bool | None = None  # the entry's required frames are present (None: it has none)
+    classifier: float = 0.0  # the example classifier's posterior for this entry
+
+
+def _authored_documents(entry: Entry) -> list[str]:
+    return [entry.topic, entry.text, entry.answer, " ".join(entry.keywords), *entry.phrases]
 
 
 def entry_documents(entry: Entry) -> list[str]:
-    """The texts that describe an entry for matching."""
-    return [entry.topic, entry.text, entry.answer, " ".join(entry.keywords), *entry.phrases]
+    """The texts that describe an entry for matching (its wording and its example questions)."""
+    return [*_authored_documents(entry), *entry.examples]
 
 
 class Matcher:
     """Scores questions against every entry of a knowledge base."""
 
     def __init__(self, kb: KnowledgeBase) -> None:
-        corpus = [t for e in kb.entries for t in entry_documents(e)]
+        # Known words come from the KB's own wording, not from the staff examples, whose
+        # typos ("realy") would otherwise become words that other typos are corrected to.
+        corpus = [t for e in kb.entries for t in _authored_documents(e)]
         if kb.scope is not None:
             corpus += kb.scope.terms + kb.scope.plain_words
         self.vocab = Vocabulary(kb.synonyms, corpus)
         self.reader = QuestionReader(kb, self.vocab)
         self.entries = list(kb.entries)
-        docs = [self.vocab.canonical_tokens(" ".join(entry_documents(e))) for e in self.entries]
+        # each text is tokenised once (typo correction makes this the costly part of start-up)
+        self._text_tokens: dict[str, list[str]] = {}
+        docs = [
+            [t for text in entry_documents(e) for t in self._tokens_of(text)] for e in self.entries
+        ]
         n = len(docs)
         df: Counter[str] = Counter()
         for d in docs:
@@ -78,8 +92,8 @@ class Matcher:
         self._phrase_norm: list[float] = []
         self._phrase_index: dict[str, list[int]] = defaultdict(list)
         for i, e in enumerate(self.entries):
-            for text in [e.topic, *e.phrases]:
-                toks = set(self.vocab.canonical_tokens(text))
+            for text in [e.topic, *e.phrases, *e.examples]:
+                toks = set(self._tokens_of(text))
                 if not toks:
                     continue
                 p = len(self._phrase_owner)
@@ -88,6 +102,20 @@ class Matcher:
                 for t in toks:
                     self._phrase_index[t].append(p)
         self._max_idf = max(self._idf.values(), default=1.0)
+        self.classifier = ExampleClassifier(
+            [[e.topic, *e.phrases, *e.examples] for e in self.entries], self._features
+        )
+        self._text_tokens.clear()
+
+    def _tokens_of(self, text: str) -> list[str]:
+        toks = self._text_tokens.get(text)
+        if toks is None:
+            toks = self._text_tokens[text] = self.vocab.canonical_tokens(text)
+        return toks
+
+    def _features(self, text: str) -> list[str]:
+        """The classifier's features: canonical tokens and ``frame:`` names."""
+        return [*self._tokens_of(text), *(f"frame:{f}" for f in self.reader.read(text).frames)]
 
     def idf(self, token: str) -> float:
         """Inverse document frequency of a canonical token (unknown tokens weigh the most)."""
@@ -136,6 +164,7 @@ class Matcher:
                 phrase[owner] = sim
         # BM25 normalised by the best score a document could reach for these tokens
         bm25_scale = sum(self._idf.get(t, 0.0) for t in qset) * (BM25_K1 + 1) or 1.0
+        posterior = self.classifier.posterior([*qset, *(f"frame:{f}" for f in reading.frames)])
         out: list[Candidate] = []
         for i, e in enumerate(self.entries):
             if bm25[i] == 0.0 and phrase[i] == 0.0:
@@ -143,12 +172,13 @@ class Matcher:
             b = min(bm25[i] / bm25_scale * 2.0, 1.0)
             covered = sum(self.idf(t) for t in qset if t in self._entry_vocab[i])
             score = PHRASE_WEIGHT * phrase[i] + (1 - PHRASE_WEIGHT) * b
+            score += CLASSIFIER_WEIGHT * posterior[i]
             met: bool | None = None
             if e.requires:
                 met = all(any(f in reading.frames for f in group) for group in e.requires)
                 score = score + FRAME_BONUS if met else score * FRAME_UNMET
             if any(f in reading.frames for f in e.avoid):
                 score *= FRAME_AVOID
-            out.append(Candidate(e, score, b, phrase[i], covered / q_weight, met))
+            out.append(Candidate(e, score, b, phrase[i], covered / q_weight, met, posterior[i]))
         out.sort(key=lambda c: -c.score)
         return out[:limit]

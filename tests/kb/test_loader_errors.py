@@ -8,6 +8,7 @@ and the field at fault, so a trust editing its own file can find the mistake.
 from __future__ import annotations
 
 import copy
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -206,3 +207,37 @@ def test_policy_kb_environment_variable_is_used(
     path = write(tmp_path, valid_kb())
     monkeypatch.setenv("POLICY_KB", str(path))
     assert len(load_kb().entries) == 2
+
+
+def _with_examples(tmp_path: Path, examples_text: str | None) -> Path:
+    data = copy.deepcopy(valid_kb())
+    data["examples_file"] = "examples.yaml"
+    if examples_text is not None:
+        (tmp_path / "examples.yaml").write_text(examples_text, encoding="utf-8")
+    return write(tmp_path, data)
+
+
+def test_examples_are_attached_to_their_entries(tmp_path: Path) -> None:
+    path = _with_examples(tmp_path, "inappropriate.friend-pupils:\n- can i add a yr 9 on snap\n")
+    kb = load_kb(path)
+    assert kb.entry("inappropriate.friend-pupils").examples == ["can i add a yr 9 on snap"]
+    assert kb.entry("appropriate.block-pupils").examples == []
+
+
+@pytest.mark.parametrize(
+    ("examples_text", "expected"),
+    [
+        (None, "cannot read the examples file"),
+        ("no.such-entry:\n- a question\n", "entry 'no.such-entry' is not in the knowledge base"),
+        ("inappropriate.friend-pupils: just one string\n", "expected a list of non-empty"),
+        ("inappropriate.friend-pupils:\n- ''\n", "expected a list of non-empty"),
+        ("- a list\n", "expected a mapping of entry id"),
+        ("a: [unclosed\n", "not valid YAML"),
+    ],
+)
+def test_a_bad_examples_file_is_named(
+    tmp_path: Path, examples_text: str | None, expected: str
+) -> None:
+    with pytest.raises(KnowledgeBaseError, match=re.escape(expected)) as caught:
+        load_kb(_with_examples(tmp_path, examples_text))
+    assert str(tmp_path / "examples.yaml") in str(caught.value)
