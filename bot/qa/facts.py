@@ -66,6 +66,11 @@ class FactExtractor:
                 if 4 <= age <= 99:
                     values["under_18"] = "yes" if age < 18 else "no"
                     evidence["under_18"] = m.group(0).strip()
+        if "under_18" in facts and "under_18" not in values:
+            m = _YEAR_GROUP.search(text)
+            if m and m.group(1) is not None and 3 <= int(m.group(1)) <= 12:
+                values["under_18"] = "yes"  # year 12 and below are under 18
+                evidence["under_18"] = m.group(0)
         if "relation" in facts and "relation" not in values:
             m = _YEAR_GROUP.search(text)
             if m and (m.group(1) is None or 1 <= int(m.group(1)) <= 13):
