@@ -89,8 +89,8 @@ class SlackApp:
         """``POST /slack/events``: size check, then Bolt (signature check, ack, listeners)."""
         if request.content_length is not None and request.content_length > MAX_BODY_BYTES:
             return _too_large()
-        body = await request.content.read(MAX_BODY_BYTES + 1)
-        if len(body) > MAX_BODY_BYTES:
+        body = await _read_body(request, MAX_BODY_BYTES)
+        if body is None:
             return _too_large()
         bolt_request = AsyncBoltRequest(
             body=body.decode("utf-8", errors="replace"),
@@ -99,6 +99,20 @@ class SlackApp:
         )
         bolt_response = await self.bolt.async_dispatch(bolt_request)
         return await to_aiohttp_response(bolt_response)
+
+
+async def _read_body(request: web.Request, limit: int) -> bytes | None:
+    """The whole body, or ``None`` as soon as it is longer than ``limit`` bytes.
+
+    One ``read(n)`` returns only what has arrived so far: a body that comes in several
+    TCP segments would be cut short (and its signature then fail).
+    """
+    body = bytearray()
+    while chunk := await request.content.read(limit + 1 - len(body)):
+        body += chunk
+        if len(body) > limit:
+            return None
+    return bytes(body)
 
 
 def _too_large() -> web.Response:
