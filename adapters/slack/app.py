@@ -2,7 +2,9 @@
 
 Bolt verifies every request's signature (bad or stale -> 401) before any listener runs.
 Bodies over 64 KB are refused with 413 before they are read in full or parsed. The Web API
-client uses ``SLACK_API_URL`` so the whole app can run against a local fake.
+client uses ``SLACK_API_URL`` so the whole app can run against a local fake. While the server
+runs, every Web API call shares one HTTP connection pool (without it, ``slack_sdk`` opens a
+new connection, TLS handshake included, for each call).
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import logging
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING
 
+import aiohttp
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.async_app import AsyncApp
@@ -46,6 +49,7 @@ class SlackApp:
         self.client = web_client(settings)
         self.runtime = SlackRuntime(bot, settings)
         self._auth: AuthorizeResult | None = None
+        self._session: aiohttp.ClientSession | None = None
 
         async def authorize(enterprise_id: str | None, team_id: str | None) -> AuthorizeResult:
             return await self._authorize(enterprise_id, team_id)
@@ -60,6 +64,22 @@ class SlackApp:
         )
         for module in (commands, messages, actions, views, shortcuts, home):
             module.register(self.bolt, self.runtime)
+
+    def open_connections(self) -> None:
+        """Start the shared connection pool for Web API calls (inside the running loop).
+
+        Bolt hands each request a copy of ``bolt.client`` that keeps its ``session``.
+        """
+        timeout = aiohttp.ClientTimeout(total=self.client.timeout)
+        self._session = aiohttp.ClientSession(timeout=timeout)
+        self.client.session = self.bolt.client.session = self._session
+
+    async def close_connections(self) -> None:
+        """Close the pool; later calls (if any) fall back to a connection each."""
+        if self._session is not None:
+            self.client.session = self.bolt.client.session = None
+            await self._session.close()
+            self._session = None
 
     async def _authorize(self, enterprise_id: str | None, team_id: str | None) -> AuthorizeResult:
         """Our single workspace's bot token. ``auth.test`` (the bot's own user id, used to
@@ -127,8 +147,10 @@ def install(app: web.Application, bot: PolicyBot, settings: Settings) -> None:
     app[SLACK_KEY] = slack
     app.router.add_post(EVENTS_PATH, slack.handle)
 
-    async def drain(_app: web.Application) -> AsyncIterator[None]:
+    async def lifetime(_app: web.Application) -> AsyncIterator[None]:
+        slack.open_connections()
         yield
         await slack.runtime.drain()  # after in-flight requests, before the worker stops
+        await slack.close_connections()
 
-    app.cleanup_ctx.append(drain)
+    app.cleanup_ctx.append(lifetime)
