@@ -21,6 +21,7 @@ from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.dialogs import DialogContext, ReportDialog, Turn
 from bot.incidents.errors import IncidentError
+from bot.incidents.notifications import URGENCY_LABELS
 from bot.incidents.service import IncidentService
 from bot.incidents.types import IncidentDetails, IncidentSummary
 from bot.messages import Action, Actor, Choice, FormField, Message, Reply
@@ -444,7 +445,7 @@ def _details_text(d: IncidentDetails) -> str:
     lines = [
         f"Report {d.reference} \u2013 {d.category_label}",
         f"Academy: {d.academy_name}",
-        f"Urgency: {d.urgency}",
+        f"Urgency: {URGENCY_LABELS.get(d.urgency, d.urgency)}",
         f"Child involved: {'yes' if d.child_involved else 'no'}",
         f"State: {d.state}" + (f" (outcome: {d.outcome})" if d.outcome else ""),
         f"Reported by: {d.reporter_name or 'unknown'} on {d.created_at:%d %b %Y %H:%M}",
@@ -453,9 +454,11 @@ def _details_text(d: IncidentDetails) -> str:
         d.summary,
     ]
     for key, value in d.details.items():
-        if key.endswith("_label") or value in (None, "", [], {}):
+        if key.endswith("_label") or key == "academy_name" or value in (None, "", [], {}):
             continue
         label = d.details.get(f"{key}_label", value)
+        if isinstance(label, bool):
+            label = "yes" if label else "no"
         lines.append(f"{key.replace('_', ' ').capitalize()}: {label}")
     if d.sexual_imagery:
         lines.append("")
