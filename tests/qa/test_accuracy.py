@@ -4,7 +4,7 @@ The dev and fresh sets are *training* data: they are the KB's example questions
 (``policy_kb/social_media_policy.examples.yaml``). So they are scored cross-validated, each
 fold answered by an engine not taught that fold. The held-out set is never taught nor tuned
 on. Thresholds are the figures measured when the gates were set (training cross-validated
-verdict 89.9%, held-out verdict 89.4%) minus 2 and 3 points.
+verdict 92.3%, held-out verdict 90.1%) minus 2 and 3 points.
 """
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ from bot.qa.engine import AnswerEngine
 from bot.qa.text import clean, words
 from policy_kb.schema import KnowledgeBase
 
-CROSS_VALIDATED_VERDICT_MIN = 87.9
-HELDOUT_VERDICT_MIN = 86.4
+CROSS_VALIDATED_VERDICT_MIN = 90.3
+HELDOUT_VERDICT_MIN = 87.1
 MIN_REACHING_QUESTIONS = 3
 
 
