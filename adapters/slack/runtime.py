@@ -5,6 +5,11 @@ and do the slow work afterwards, in the background. :meth:`SlackRuntime.track` w
 listener so that (1) a failure is logged by type only and the person gets a friendly
 message, never a traceback, and (2) graceful shutdown can wait for work already acknowledged
 (:meth:`SlackRuntime.drain`).
+
+Working out answers to questions is the heaviest of that work; at most
+:data:`ANSWER_SLOTS` run at once (``async with rt.answer_slots``) and the rest wait their
+turn in order. A burst of questions then does not crowd out the acknowledgements and the
+report forms behind it (a form must open within 3 s: Slack's ``trigger_id`` expires).
 """
 
 from __future__ import annotations
@@ -25,6 +30,9 @@ log = logging.getLogger(__name__)
 
 Listener = Callable[[AsyncArgs], Awaitable[None]]
 
+#: Questions answered at once after ``ack()``; ``benchmarks/server_load.py`` measured it
+ANSWER_SLOTS = 8
+
 SORRY = (
     "Sorry, something went wrong on my side and I couldn’t finish that. Please try again "
     "in a minute. If you were reporting a concern about a child, tell the Designated "
@@ -39,6 +47,8 @@ class SlackRuntime:
         self.bot = bot
         self.settings = settings
         self._running: set[asyncio.Task[None]] = set()
+        #: hold one while the core answers a question (not while replying to Slack)
+        self.answer_slots = asyncio.Semaphore(ANSWER_SLOTS)
 
     @property
     def in_flight(self) -> int:

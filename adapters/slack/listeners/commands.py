@@ -20,7 +20,9 @@ def register(app: AsyncApp, rt: SlackRuntime) -> None:
         actor = actor_from_body(args.body)
         origin = Origin.from_payload(args.body, actor.user_id)
         question = str(args.body.get("text") or "").strip()
-        replies = await rt.bot.handle(Message(actor, question or "/help", origin.conversation_id))
+        async with rt.answer_slots:
+            message = Message(actor, question or "/help", origin.conversation_id)
+            replies = await rt.bot.handle(message)
         await show(args.client, origin, replies, respond=args.respond)
 
     async def report_command(args: AsyncArgs) -> None:

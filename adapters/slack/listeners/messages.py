@@ -44,7 +44,8 @@ def register(app: AsyncApp, rt: SlackRuntime) -> None:
             message_ts=event.get("ts"),
             mention=mention,
         )
-        replies = await rt.bot.handle(Message(actor, text or "/help", origin.conversation_id))
+        async with rt.answer_slots:
+            replies = await rt.bot.handle(Message(actor, text or "/help", origin.conversation_id))
         await show(args.client, origin, replies)
 
     async def direct_message(args: AsyncArgs) -> None:
