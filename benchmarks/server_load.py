@@ -434,19 +434,18 @@ async def wait_slack_replies(
 
 
 # -- the run -----------------------------------------------------------------------------------
-def _row(result: Result, bare: Result | None) -> str:
+def _row(result: Result, bare: Result) -> str:
     p50, p99 = result.percentile(50), result.percentile(99)
     line = f"{result.name:<24}{p50:8.1f}{p99:9.1f}{result.slowest * 1000:9.1f}{result.rps:9.0f}"
-    if bare is not None and bare is not result:
+    if result is not bare:
         line += (
-            f"   x{p50 / bare.percentile(50):4.1f} x{p99 / bare.percentile(99):4.1f}"
-            f" x{result.rps / bare.rps:4.2f}"
+            f"{p50 / bare.percentile(50):8.1f}{p99 / bare.percentile(99):7.1f}"
+            f"{result.rps / bare.rps:7.2f}"
         )
     else:
-        line += " " * 20
-    line += "   "
+        line += " " * 22
     cores = result.cores
-    line += "".join(f"{name} {cores.get(name, 0):.2f}  " for name in OURS)
+    line += "   " + "".join(f"{name} {cores.get(name, 0):.2f}  " for name in OURS)
     return line + f"other {_other(result):.2f}"
 
 
@@ -544,7 +543,7 @@ async def _run(children: Children, requests: int, teams_count: int, concurrency:
     print()
     print(
         f"{'target':<24}{'p50 ms':>8}{'p99 ms':>9}{'max ms':>9}{'req/s':>9}"
-        f"{'vs bare: p50  p99 req/s':>23}   CPU cores used"
+        f"{'x bare: p50':>14}{'p99':>7}{'req/s':>7}   CPU cores used"
     )
     for result in (bare_result, slack, teams):
         print(_row(result, bare_result))
