@@ -132,7 +132,7 @@ class AnswerEngine:
             Suggestion(c.entry.id, c.entry.topic)
             for c in ranked[1:3]
             if confidence < LOW_CONFIDENCE
-            or confidence - self.confidence(c, None) < AMBIGUITY_MARGIN
+            or confidence - self.confidence(c, top) < AMBIGUITY_MARGIN
         ]
         return self._answer_entry(question, top.entry, known, confidence, suggestions)
 

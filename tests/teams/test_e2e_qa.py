@@ -19,8 +19,7 @@ async def test_question_in_personal_chat_gets_a_verdict_card(harness: TeamsHarne
     assert card["body"][0]["text"] == "⛔ Not allowed"
     assert "Accepting any current pupil" in reply.text  # the policy's own words
     assert "Not allowed" in card["fallbackText"]
-    buttons = _buttons(card)
-    assert any(b["data"]["pb"]["action"] == "qa.suggest" for b in buttons.values())
+    assert not any(a["data"]["pb"]["action"] == "qa.suggest" for a in card.get("actions", []))
 
 
 async def test_follow_up_choice_updates_the_answer_in_place(harness: TeamsHarness) -> None:
@@ -38,7 +37,7 @@ async def test_follow_up_choice_updates_the_answer_in_place(harness: TeamsHarnes
 
 
 async def test_did_you_mean_choice_answers_that_topic(harness: TeamsHarness) -> None:
-    await harness.post(TOM, text="can i add a yr 11 kid on snap")
+    await harness.post(TOM, text="someone posted a nasty comment about a pupil")
     [first] = harness.connector.sent()
     assert first.card is not None
     suggest = next(b for b in first.card["actions"] if b["data"]["pb"]["action"] == "qa.suggest")
