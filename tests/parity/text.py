@@ -47,6 +47,17 @@ def answer_observation(
     }
 
 
+def report_observation(confirmation: str, receipt: str) -> Observation:
+    """What sending a report showed: the summary before sending, then the receipt and the
+    reference it gives."""
+    found = REFERENCE.search(receipt)
+    return {
+        "confirmation": norm(confirmation),
+        "reference": found.group(0) if found else None,
+        "receipt": norm(receipt),
+    }
+
+
 def parse_answer_text(text: str) -> dict[str, Any]:
     """The parts of a policy answer's complete text (``Answer.to_text`` layout, possibly
     wrapped): verdict label, answer, follow-up question, cited ``(section, words)``."""

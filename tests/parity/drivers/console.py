@@ -18,13 +18,13 @@ from bot.messages import Actor
 from bot.outbox.worker import OutboxWorker
 from tests.parity.base import COMMANDS, VERBS, Person
 from tests.parity.text import (
-    REFERENCE,
     Observation,
     answer_observation,
     listed_states,
     norm,
     paragraphs,
     parse_answer_text,
+    report_observation,
 )
 
 #: how the console names each verdict (first line of an answer)
@@ -158,12 +158,7 @@ class ConsoleDriver:
             start -= 1
         confirmation = "\n\n".join(parts[start:])
         receipt = await self._line(person, choice_numbers(shown)["Submit report"])
-        found = REFERENCE.search(receipt)
-        return {
-            "confirmation": norm(confirmation),
-            "reference": found.group(0) if found else None,
-            "receipt": norm(receipt),
-        }
+        return report_observation(confirmation, receipt)
 
     @staticmethod
     def _typed(step: Step, answer: Any, shown: str) -> str:

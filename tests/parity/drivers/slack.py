@@ -11,7 +11,14 @@ from typing import Any
 from adapters.slack.runtime import SlackRuntime
 from bot.outbox.worker import OutboxWorker
 from tests.parity.base import COMMANDS, VERBS, Person
-from tests.parity.text import REFERENCE, Observation, answer_observation, listed_states, norm
+from tests.parity.text import (
+    REFERENCE,
+    Observation,
+    answer_observation,
+    listed_states,
+    norm,
+    report_observation,
+)
 from tests.parity.text import parse_answer_text as parse_text
 from tests.slack.conftest import SlackClient
 from tests.slack.fake_slack import Call, FakeSlack
@@ -177,12 +184,7 @@ class SlackDriver:
         assert sending["response_action"] == "update"
         (receipt,) = [c for c in await self._settled() if c.method == "views.update"]
         text = read_blocks(receipt.args["view"]["blocks"])["text"]
-        found = REFERENCE.search(text)
-        return {
-            "confirmation": norm(confirmation),
-            "reference": found.group(0) if found else None,
-            "receipt": norm(text),
-        }
+        return report_observation(confirmation, text)
 
     # -- notifications ----------------------------------------------------------------------
     async def deliver(self) -> Observation:

@@ -18,6 +18,7 @@ from tests.parity.text import (
     answer_observation,
     listed_states,
     norm,
+    report_observation,
     unquote,
 )
 from tests.teams.conftest import BOT_ID, activity
@@ -185,12 +186,7 @@ class TeamsDriver:
         (receipt,) = await self._press(person, _button(card, "Send report"), card_id)
         assert receipt.card is not None and receipt.activity_id == card_id
         text = read_card(receipt.card)["text"]
-        found = REFERENCE.search(text)
-        return {
-            "confirmation": norm(confirmation),
-            "reference": found.group(0) if found else None,
-            "receipt": norm(text),
-        }
+        return report_observation(confirmation, text)
 
     # -- notifications ----------------------------------------------------------------------
     async def deliver(self) -> Observation:
