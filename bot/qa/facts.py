@@ -66,14 +66,14 @@ class FactExtractor:
                 if 4 <= age <= 99:
                     values["under_18"] = "yes" if age < 18 else "no"
                     evidence["under_18"] = m.group(0).strip()
-        if "under_18" in facts and "under_18" not in values:
-            m = _YEAR_GROUP.search(text)
-            if m and m.group(1) is not None and 3 <= int(m.group(1)) <= 12:
-                values["under_18"] = "yes"  # year 12 and below are under 18
-                evidence["under_18"] = m.group(0)
-        if "relation" in facts and "relation" not in values:
-            m = _YEAR_GROUP.search(text)
-            if m and (m.group(1) is None or 1 <= int(m.group(1)) <= 13):
-                values["relation"] = "current_pupil"
-                evidence["relation"] = m.group(0)
+        year = _YEAR_GROUP.search(text)  # None, or a year group / "sixth former" / "my form"
+        number = int(year.group(1)) if year and year.group(1) else None
+        school_age = number is not None and 3 <= number <= 12  # year 12 and below: under 18
+        a_pupil = number is None or 1 <= number <= 13
+        if year and school_age and "under_18" in facts and "under_18" not in values:
+            values["under_18"] = "yes"
+            evidence["under_18"] = year.group(0)
+        if year and a_pupil and "relation" in facts and "relation" not in values:
+            values["relation"] = "current_pupil"
+            evidence["relation"] = year.group(0)
         return ExtractedFacts(values, evidence)

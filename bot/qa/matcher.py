@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from bot.qa.classifier import ExampleClassifier
@@ -58,6 +59,16 @@ def entry_documents(entry: Entry) -> list[str]:
     return [*_authored_documents(entry), *entry.examples]
 
 
+def _askings(entry: Entry) -> list[str]:
+    """The ways of asking about an entry: its topic, phrases and example questions."""
+    return [entry.topic, *entry.phrases, *entry.examples]
+
+
+def _classifier_features(tokens: Iterable[str], frames: Iterable[str]) -> list[str]:
+    """The example classifier's features: canonical tokens and ``frame:`` names."""
+    return [*tokens, *(f"frame:{f}" for f in frames)]
+
+
 class Matcher:
     """Scores questions against every entry of a knowledge base."""
 
@@ -92,7 +103,7 @@ class Matcher:
         self._phrase_norm: list[float] = []
         self._phrase_index: dict[str, list[int]] = defaultdict(list)
         for i, e in enumerate(self.entries):
-            for text in [e.topic, *e.phrases, *e.examples]:
+            for text in _askings(e):
                 toks = set(self._tokens_of(text))
                 if not toks:
                     continue
@@ -103,7 +114,8 @@ class Matcher:
                     self._phrase_index[t].append(p)
         self._max_idf = max(self._idf.values(), default=1.0)
         self.classifier = ExampleClassifier(
-            [[e.topic, *e.phrases, *e.examples] for e in self.entries], self._features
+            [_askings(e) for e in self.entries],
+            lambda text: _classifier_features(self._tokens_of(text), self.reader.read(text).frames),
         )
         self._text_tokens.clear()
 
@@ -112,10 +124,6 @@ class Matcher:
         if toks is None:
             toks = self._text_tokens[text] = self.vocab.canonical_tokens(text)
         return toks
-
-    def _features(self, text: str) -> list[str]:
-        """The classifier's features: canonical tokens and ``frame:`` names."""
-        return [*self._tokens_of(text), *(f"frame:{f}" for f in self.reader.read(text).frames)]
 
     def idf(self, token: str) -> float:
         """Inverse document frequency of a canonical token (unknown tokens weigh the most)."""
@@ -164,7 +172,7 @@ class Matcher:
                 phrase[owner] = sim
         # BM25 normalised by the best score a document could reach for these tokens
         bm25_scale = sum(self._idf.get(t, 0.0) for t in qset) * (BM25_K1 + 1) or 1.0
-        posterior = self.classifier.posterior([*qset, *(f"frame:{f}" for f in reading.frames)])
+        posterior = self.classifier.posterior(_classifier_features(qset, reading.frames))
         out: list[Candidate] = []
         for i, e in enumerate(self.entries):
             if bm25[i] == 0.0 and phrase[i] == 0.0:
