@@ -51,16 +51,7 @@ def _where(data: Any, loc: tuple[int | str, ...]) -> str:
 def load_kb(path: str | Path | None = None) -> KnowledgeBase:
     """Read, parse and validate a KB file; raise :class:`KnowledgeBaseError` naming the problem."""
     kb_path = Path(path) if path else default_kb_path()
-    try:
-        raw = kb_path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise KnowledgeBaseError(
-            f"{kb_path}: cannot read the knowledge base ({exc.strerror})"
-        ) from exc
-    try:
-        data = yaml.load(raw, Loader=_LOADER)
-    except yaml.YAMLError as exc:
-        raise KnowledgeBaseError(f"{kb_path}: not valid YAML: {exc}") from exc
+    data = _read_yaml(kb_path, "the knowledge base")
     if not isinstance(data, dict):
         raise KnowledgeBaseError(f"{kb_path}: expected a mapping with 'policy' and 'entries'")
     try:
@@ -75,14 +66,21 @@ def load_kb(path: str | Path | None = None) -> KnowledgeBase:
     return kb
 
 
-def _with_examples(kb: KnowledgeBase, path: Path) -> KnowledgeBase:
-    """Attach the labelled example questions in ``path`` to their entries."""
+def _read_yaml(path: Path, what: str) -> Any:
+    """Parse a YAML file; :class:`KnowledgeBaseError` naming ``path`` if unreadable or invalid."""
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)
+        raw = path.read_text(encoding="utf-8")
     except OSError as exc:
-        raise KnowledgeBaseError(f"{path}: cannot read the examples file ({exc.strerror})") from exc
+        raise KnowledgeBaseError(f"{path}: cannot read {what} ({exc.strerror})") from exc
+    try:
+        return yaml.load(raw, Loader=_LOADER)
     except yaml.YAMLError as exc:
         raise KnowledgeBaseError(f"{path}: not valid YAML: {exc}") from exc
+
+
+def _with_examples(kb: KnowledgeBase, path: Path) -> KnowledgeBase:
+    """Attach the labelled example questions in ``path`` to their entries."""
+    data = _read_yaml(path, "the examples file")
     if not isinstance(data, dict):
         raise KnowledgeBaseError(f"{path}: expected a mapping of entry id -> list of questions")
     known = {e.id for e in kb.entries}

@@ -46,12 +46,7 @@ class FactOption(_Strict):
     @field_validator("patterns")
     @classmethod
     def _compiles(cls, patterns: list[str]) -> list[str]:
-        for p in patterns:
-            try:
-                re.compile(p)
-            except re.error as exc:
-                raise ValueError(f"pattern {p!r} is not a valid regular expression: {exc}") from exc
-        return patterns
+        return _check_patterns(patterns)
 
 
 class Fact(_Strict):
