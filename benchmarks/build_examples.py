@@ -16,9 +16,8 @@ from pathlib import Path
 
 import yaml
 
-from benchmarks.qa_data import load
+from benchmarks.qa_data import TRAINING_SETS, example_text, load
 
-TRAINING_SETS = ("dev", "fresh")
 EXAMPLES = Path(__file__).resolve().parents[1] / "policy_kb" / "social_media_policy.examples.yaml"
 HEADER = """\
 # Labelled staff questions per knowledge-base entry: the matcher learns staff wording from them.
@@ -32,7 +31,7 @@ def render(sets: tuple[str, ...] = TRAINING_SETS) -> str:
     by_entry: dict[str, list[str]] = {}
     for name in sets:
         for item in load(name):
-            q = " ".join(item.q.split())
+            q = example_text(item.q)
             if item.rules and q and q not in by_entry.get(item.rules[0], []):
                 by_entry.setdefault(item.rules[0], []).append(q)
     body = yaml.safe_dump(

@@ -17,12 +17,10 @@ import itertools
 
 import numpy as np
 
-from benchmarks.build_examples import TRAINING_SETS
-from benchmarks.qa_data import FOLDS, folds, load, without_examples
+from benchmarks.qa_data import FOLDS, load_training, untaught_folds
 from bot.qa.engine import (
     CONFIDENCE_FEATURES,
     CONFIDENCE_WEIGHTS,
-    AnswerEngine,
     confidence_features,
 )
 from policy_kb.loader import load_kb
@@ -31,13 +29,11 @@ from policy_kb.loader import load_kb
 def dataset() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(features, top entry right, question out of scope) over the training questions that
     reach the confidence gate, each ranked by an engine not taught its fold."""
-    kb = load_kb()
-    data = [x for name in TRAINING_SETS for x in load(name) if x.q.strip()]
+    data = [x for x in load_training() if x.q.strip()]
     xs: list[list[float]] = []
     ys: list[float] = []
     out: list[bool] = []
-    for fold in folds(data):
-        engine = AnswerEngine(without_examples(kb, {" ".join(x.q.split()) for x in fold}))
+    for engine, fold in untaught_folds(load_kb(), data):
         for x in fold:
             reading = engine.matcher.reader.read(x.q)
             ranked = engine.matcher.rank(x.q, reading=reading)

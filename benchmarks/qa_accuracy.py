@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from rank_bm25 import BM25Okapi
 
-from benchmarks.qa_data import Labelled, folds, load, without_examples
+from benchmarks.qa_data import FOLDS, Labelled, load, untaught_folds
 from bot.qa.engine import AnswerEngine
 from bot.qa.matcher import entry_documents
 from bot.qa.text import STOPWORDS, clean, stem, words
@@ -177,13 +177,12 @@ def batch_throughput(questions: list[str]) -> tuple[int, float]:
 
 
 def cross_validated(
-    engine: AnswerEngine, data: list[Labelled], k: int = 5
+    engine: AnswerEngine, data: list[Labelled], k: int = FOLDS
 ) -> tuple[Score, list[tuple[Labelled, Prediction]]]:
     """Score training questions, each fold answered by an engine not taught that fold."""
     total, misses = Score(), []
-    for fold in folds(data, k):
-        taught = AnswerEngine(without_examples(engine.kb, {" ".join(x.q.split()) for x in fold}))
-        predict = engine_predict(taught)
+    for untaught, fold in untaught_folds(engine.kb, data, k):
+        predict = engine_predict(untaught)
         s, m = evaluate(fold, lambda x, predict=predict: predict(x.q, x.facts))
         total.n += s.n
         total.rule += s.rule

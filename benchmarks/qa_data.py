@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from bot.qa.engine import AnswerEngine
 from policy_kb.schema import KnowledgeBase
 
 DATA = Path(__file__).resolve().parents[1] / "tests" / "data"
@@ -41,18 +43,31 @@ def load(name: str) -> list[Labelled]:
     ]
 
 
+#: the labelled sets the KB's example questions are built from (never the held-out set)
+TRAINING_SETS = ("dev", "fresh")
 FOLDS = 5
 
 
-def without_examples(kb: KnowledgeBase, questions: set[str]) -> KnowledgeBase:
-    """``kb`` with the given example questions taken out (to rank them as unseen)."""
-    entries = [
-        e.model_copy(update={"examples": [q for q in e.examples if q not in questions]})
-        for e in kb.entries
-    ]
-    return kb.model_copy(update={"entries": entries})
+def load_training() -> list[Labelled]:
+    """Every question of the training sets."""
+    return [x for name in TRAINING_SETS for x in load(name)]
 
 
-def folds(data: list[Labelled], k: int = FOLDS) -> list[list[Labelled]]:
-    """``k`` interleaved folds (deterministic)."""
-    return [data[i::k] for i in range(k)]
+def example_text(question: str) -> str:
+    """A question as it is stored among the KB's example questions (whitespace runs made one
+    space)."""
+    return " ".join(question.split())
+
+
+def untaught_folds(
+    kb: KnowledgeBase, data: list[Labelled], k: int = FOLDS
+) -> Iterator[tuple[AnswerEngine, list[Labelled]]]:
+    """``data`` in ``k`` interleaved folds (deterministic), each with an engine over ``kb``
+    that has not been taught that fold's questions, so it meets them as unseen questions."""
+    for fold in (data[i::k] for i in range(k)):
+        taught = {example_text(x.q) for x in fold}
+        entries = [
+            e.model_copy(update={"examples": [q for q in e.examples if q not in taught]})
+            for e in kb.entries
+        ]
+        yield AnswerEngine(kb.model_copy(update={"entries": entries})), fold

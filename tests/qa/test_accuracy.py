@@ -13,9 +13,8 @@ from collections import defaultdict
 
 import pytest
 
-from benchmarks.build_examples import TRAINING_SETS
 from benchmarks.build_examples import main as build_examples
-from benchmarks.qa_data import Labelled, folds, load, without_examples
+from benchmarks.qa_data import Labelled, example_text, load, load_training, untaught_folds
 from bot.qa.engine import AnswerEngine
 from bot.qa.text import clean, words
 from policy_kb.schema import KnowledgeBase
@@ -27,10 +26,8 @@ MIN_REACHING_QUESTIONS = 3
 
 def _answers(kb: KnowledgeBase) -> list[tuple[Labelled, str, str | None]]:
     """(question, verdict, first rule) for every training question, cross-validated."""
-    data = [x for name in TRAINING_SETS for x in load(name)]
     out = []
-    for fold in folds(data):
-        engine = AnswerEngine(without_examples(kb, {" ".join(x.q.split()) for x in fold}))
+    for engine, fold in untaught_folds(kb, load_training()):
         for x in fold:
             a = engine.answer(x.q, x.facts)
             out.append((x, a.verdict, a.rule_ids[0] if a.rule_ids else None))
@@ -84,14 +81,12 @@ def test_examples_file_is_built_from_the_training_sets() -> None:
 
 
 def test_no_heldout_question_is_taught(engine: AnswerEngine) -> None:
-    taught = {" ".join(q.split()).lower() for e in engine.kb.entries for q in e.examples}
-    leaked = [x.q for x in load("heldout") if " ".join(x.q.split()).lower() in taught]
+    taught = {example_text(q).lower() for e in engine.kb.entries for q in e.examples}
+    leaked = [x.q for x in load("heldout") if example_text(x.q).lower() in taught]
     assert not leaked, f"held-out questions found among the KB's examples: {leaked}"
 
 
-@pytest.mark.parametrize(
-    "question", [x.q for name in TRAINING_SETS for x in load(name) if x.verdict == "no_match"]
-)
+@pytest.mark.parametrize("question", [x.q for x in load_training() if x.verdict == "no_match"])
 def test_out_of_scope_training_question_is_no_match(engine: AnswerEngine, question: str) -> None:
     a = engine.answer(question)
     assert a.verdict == "no_match", f"{question!r} answered with {a.rule_ids}"
