@@ -258,11 +258,7 @@ class IncidentService:
 
     async def add_note(self, actor: Actor, reference: str, text: str) -> IncidentView:
         """Add a handler's note (any state)."""
-        text = text.strip()
-        if not text:
-            raise InvalidInput("A note cannot be empty.")
-        if len(text) > MAX_NOTE_LENGTH:
-            raise InvalidInput(f"A note can be at most {MAX_NOTE_LENGTH} characters.")
+        text = _required_text(text, MAX_NOTE_LENGTH, "A note", "A note cannot be empty.")
 
         async def do(session: AsyncSession, incident: Incident, person: Person, now: datetime):
             note = IncidentNote(
@@ -276,26 +272,20 @@ class IncidentService:
             await session.flush()
             incident.updated_at = now
             incident.last_actor = person.name
-            audit.record(
-                session,
-                action="note_added",
-                actor=actor.key,
-                actor_name=person.name,
-                actor_person_id=person.id,
-                at=now,
-                incident_id=incident.id,
-                data={"note_id": note.id},
+            _audit_handler(
+                session, "note_added", actor, person, incident, now, {"note_id": note.id}
             )
 
         return await self._act(actor, reference, "add a note to", do)
 
     async def close(self, actor: Actor, reference: str, outcome: str) -> IncidentView:
         """Close a report with its outcome (from open or acknowledged); tells the reporter."""
-        outcome = outcome.strip()
-        if not outcome:
-            raise InvalidInput("Please give the outcome: closing a report needs one.")
-        if len(outcome) > MAX_OUTCOME_LENGTH:
-            raise InvalidInput(f"The outcome can be at most {MAX_OUTCOME_LENGTH} characters.")
+        outcome = _required_text(
+            outcome,
+            MAX_OUTCOME_LENGTH,
+            "The outcome",
+            "Please give the outcome: closing a report needs one.",
+        )
 
         async def do(session: AsyncSession, incident: Incident, person: Person, now: datetime):
             if incident.state == "closed":
@@ -344,16 +334,8 @@ class IncidentService:
         """Audit, tell the reporter, and update every handler's card in place."""
         incident.updated_at = now
         incident.last_actor = person.name
-        audit.record(
-            session,
-            action=incident.state,
-            actor=actor.key,
-            actor_name=person.name,
-            actor_person_id=person.id,
-            at=now,
-            incident_id=incident.id,
-            data={"from": previous, "to": incident.state},
-        )
+        data = {"from": previous, "to": incident.state}
+        _audit_handler(session, incident.state, actor, person, incident, now, data)
         enqueue(
             session,
             kind="state_change",
@@ -438,15 +420,7 @@ class IncidentService:
                         f"Sorry, you cannot read the details of {incident.reference}: only the "
                         "people it was sent to and trust administrators can."
                     )
-                audit.record(
-                    session,
-                    action="details_viewed",
-                    actor=actor.key,
-                    actor_name=person.name,
-                    actor_person_id=person.id,
-                    at=now,
-                    incident_id=incident.id,
-                )
+                _audit_handler(session, "details_viewed", actor, person, incident, now)
                 view = await self._view(session, incident)
                 notes = await session.scalars(
                     select(IncidentNote)
@@ -654,6 +628,38 @@ class IncidentService:
             incident_id=incident.id,
             data={"to": sent},
         )
+
+
+def _required_text(text: str, limit: int, name: str, missing: str) -> str:
+    """``text`` stripped; :class:`InvalidInput` (``missing``) if empty or too long."""
+    text = text.strip()
+    if not text:
+        raise InvalidInput(missing)
+    if len(text) > limit:
+        raise InvalidInput(f"{name} can be at most {limit} characters.")
+    return text
+
+
+def _audit_handler(
+    session: AsyncSession,
+    action: str,
+    actor: Actor,
+    person: Person,
+    incident: Incident,
+    now: datetime,
+    data: dict[str, Any] | None = None,
+) -> None:
+    """Audit something a handler did to (or saw of) an incident."""
+    audit.record(
+        session,
+        action=action,
+        actor=actor.key,
+        actor_name=person.name,
+        actor_person_id=person.id,
+        at=now,
+        incident_id=incident.id,
+        data=data,
+    )
 
 
 def _role_labels(roles: str) -> list[str]:
