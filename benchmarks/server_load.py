@@ -28,8 +28,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import hashlib
-import hmac
 import json
 import os
 import signal
@@ -46,6 +44,7 @@ from typing import IO, Any
 from urllib.parse import urlencode
 
 import aiohttp
+from slack_sdk.signature import SignatureVerifier
 
 ROOT = Path(__file__).resolve().parents[1]
 SECRET = "benchmark-signing-secret"
@@ -85,6 +84,7 @@ def slack_requests(count: int, respond_base: str, tag: str) -> list[Request]:
     """
     out = []
     ts = str(int(time.time()))
+    signer = SignatureVerifier(SECRET)
     for i in range(count):
         key = f"{tag}{i}"
         report = i % 4 == 3
@@ -100,10 +100,9 @@ def slack_requests(count: int, respond_base: str, tag: str) -> list[Request]:
                 "trigger_id": f"{key}.bench",
             }
         ).encode()
-        sig = hmac.new(SECRET.encode(), b"v0:" + ts.encode() + b":" + body, hashlib.sha256)
         headers = {
             "X-Slack-Request-Timestamp": ts,
-            "X-Slack-Signature": f"v0={sig.hexdigest()}",
+            "X-Slack-Signature": str(signer.generate_signature(timestamp=ts, body=body)),
             "Content-Type": "application/x-www-form-urlencoded",
         }
         out.append((key, body, headers))
