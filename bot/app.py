@@ -33,7 +33,7 @@ from bot.store.conversations import ConversationStore
 from bot.store.db import Database
 from bot.store.migrate import upgrade
 from bot.trust.config import load_trust_config
-from bot.trust.directory import import_trust_config, list_academies
+from bot.trust.directory import academy_names, import_trust_config, person_for_identity
 
 log = logging.getLogger(__name__)
 
@@ -131,7 +131,10 @@ class PolicyBot:
     async def _on_message(self, msg: Message) -> list[Reply]:
         text = (msg.text or "").strip()
         low = re.sub(r"\s+", " ", text.lower())
-        draft = await self._draft(msg.actor)
+        report_key = _key("report", msg.actor)
+        qa_key = _key("qa", msg.actor, msg.conversation_id)
+        stored = await self.conversations.get_many(report_key, qa_key)
+        draft = stored[report_key].state if report_key in stored else None
         if low in {"help", "/help", "?", "menu", "/start", "start"}:
             return [Reply(text=HELP_TEXT, kind="help")]
         if draft is not None and draft.get("status", "active") == "active":
@@ -148,13 +151,13 @@ class PolicyBot:
             return await self._incident_command(
                 msg, m.group(1).lower(), m.group(2).upper(), m.group(3)
             )
-        pending = await self._pending(msg)
+        pending = stored[qa_key].state if qa_key in stored else None
         if pending is not None:
             value = _pick_option(text, pending["options"])
             if value is not None:
                 facts = {**pending["facts"], pending["fact"]: value}
                 return await self._answer(msg, pending["q"], facts)
-        return await self._answer(msg, text, {})
+        return await self._answer(msg, text, {}, pending=pending is not None)
 
     async def _on_action(self, act: Action) -> list[Reply]:
         name, value = act.action, act.value
@@ -202,8 +205,15 @@ class PolicyBot:
 
     # -- policy Q&A ------------------------------------------------------------------------
     async def _answer(
-        self, msg: Message, question: str, facts: Mapping[str, str], *, replace: bool = False
+        self,
+        msg: Message,
+        question: str,
+        facts: Mapping[str, str],
+        *,
+        replace: bool = False,
+        pending: bool = True,
     ) -> list[Reply]:
+        """Answer ``question``; keep the follow-up it asks, else clear any ``pending`` one."""
         answer: Answer = self.engine.answer(question, facts)
         key = _key("qa", msg.actor, msg.conversation_id)
         if answer.follow_up is not None:
@@ -216,22 +226,18 @@ class PolicyBot:
                     "options": [[o.label, o.value] for o in answer.follow_up.options],
                 },
             )
-        else:
+        elif pending:
             await self.conversations.delete(key)
         return [answer_reply(answer, replace_previous=replace)]
-
-    async def _pending(self, msg: Message) -> dict[str, Any] | None:
-        stored = await self.conversations.get(_key("qa", msg.actor, msg.conversation_id))
-        return stored.state if stored else None
 
     # -- report dialog ---------------------------------------------------------------------
     async def _ctx(self, actor: Actor) -> DialogContext:
         async with self.database.session() as session:
-            academies = await list_academies(session)
-        person = await self.incidents.person_for(actor)
+            academies = await academy_names(session)
+            person = await person_for_identity(session, actor.platform, actor.user_id)
         default = person.academy_id if person is not None else None
         return DialogContext(
-            academies=[(a.id, a.name) for a in academies],
+            academies=academies,
             default_academy=default,
             now=self.clock.now(),
         )

@@ -18,10 +18,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from slack_bolt.context.respond.async_respond import AsyncRespond
+from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from adapters.slack.blocks import form_modal, pack_metadata, reply_blocks
-from bot.messages import Reply
+from bot.messages import Choice, Reply
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +31,12 @@ log = logging.getLogger(__name__)
 ACTION_FORM = "action.form"
 #: reply kinds posted publicly in a thread when someone @mentions the bot
 PUBLIC_KINDS = frozenset({"answer", "help"})
+#: views.open errors meaning the trigger_id can no longer open anything (it lives 3 s)
+SPENT_TRIGGER = frozenset({"expired_trigger_id", "invalid_trigger_id", "exchanged_trigger_id"})
+FORM_TOO_SLOW = (
+    "Slack took too long to open the form, so it didn’t appear. Nothing is lost: "
+    "press the button to open it now."
+)
 
 
 @dataclass
@@ -105,12 +113,35 @@ async def show(
     trigger_id = origin.trigger_id
     for reply in replies:
         if reply.fields and trigger_id and action:
-            await client.views_open(
-                trigger_id=trigger_id, view=form_modal_for(reply, action, value, origin)
-            )
+            again = Choice(reply.title or "Open the form", value, action, style="primary")
+            view = form_modal_for(reply, action, value, origin)
+            await open_modal(client, origin, view, again=again, respond=respond)
             trigger_id = None  # a trigger opens one modal only
             continue
         await post(client, origin, reply, respond=respond)
+
+
+async def open_modal(
+    client: AsyncWebClient,
+    origin: Origin,
+    view: dict[str, Any],
+    *,
+    again: Choice,
+    respond: AsyncRespond | None = None,
+) -> None:
+    """Open ``view`` with the request's ``trigger_id``.
+
+    If the trigger was spent first (Slack allows 3 s from the click or command), the person
+    gets a private message with ``again``, a button that opens it with a fresh trigger.
+    """
+    try:
+        await client.views_open(trigger_id=origin.trigger_id, view=view)
+    except SlackApiError as exc:
+        if exc.response.get("error") not in SPENT_TRIGGER:
+            raise
+        log.warning("form not opened in time (%s); offered a button", exc.response["error"])
+        notice = Reply(text=FORM_TOO_SLOW, kind="notice", choices=[again])
+        await post(client, origin, notice, respond=respond)
 
 
 async def post(
@@ -122,10 +153,10 @@ async def post(
 ) -> None:
     """Post or update one reply as a message."""
     blocks = reply_blocks(reply, include_fields=False)
-    usable_respond = respond if respond is not None and respond.response_url else None
+    usable_respond = _response_url_client(client, respond)
     if reply.replace_previous:
         if usable_respond is not None:
-            await usable_respond(text=reply.text, blocks=blocks, replace_original=True)
+            await _send(usable_respond, text=reply.text, blocks=blocks, replace_original=True)
             return
         if origin.channel and origin.message_ts and not origin.ephemeral:
             await client.chat_update(
@@ -137,8 +168,12 @@ async def post(
     from_command = origin.message_ts is None or origin.ephemeral
     if reply.private and not public_in_thread:
         if usable_respond is not None and (not origin.is_dm or from_command):
-            await usable_respond(
-                text=reply.text, blocks=blocks, response_type="ephemeral", replace_original=False
+            await _send(
+                usable_respond,
+                text=reply.text,
+                blocks=blocks,
+                response_type="ephemeral",
+                replace_original=False,
             )
             return
         if origin.channel and not origin.is_dm:
@@ -153,3 +188,29 @@ async def post(
     await client.chat_postMessage(
         channel=origin.channel or origin.user_id, text=reply.text, blocks=blocks, thread_ts=thread
     )
+
+
+def _response_url_client(
+    client: AsyncWebClient, respond: AsyncRespond | None
+) -> AsyncWebhookClient | None:
+    """A client for the request's ``response_url`` on the Web API's connection pool.
+
+    Bolt's own ``respond()`` opens a new HTTP session for every call; under a burst of
+    questions that cost more than the answers.
+    """
+    if respond is None or not respond.response_url:
+        return None
+    return AsyncWebhookClient(
+        url=respond.response_url,
+        timeout=client.timeout,
+        ssl=respond.ssl,
+        proxy=respond.proxy,
+        session=client.session,
+    )
+
+
+async def _send(webhook: AsyncWebhookClient, **message: Any) -> None:
+    """Post ``message`` to a ``response_url``; Slack's refusal is logged (it never raises)."""
+    response = await webhook.send(**message)
+    if response.status_code != 200:
+        log.warning("response_url refused the reply: HTTP %s", response.status_code)

@@ -7,10 +7,12 @@ fields follow earlier answers. The answers travel between steps in the view's
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from adapters.slack.blocks import (
+    BUTTON_VALUE_LIMIT,
     FORM_ACTION_PREFIX,
     form_modal,
     modal,
@@ -53,6 +55,33 @@ def form_view(fields: Sequence[FormField], answers: Mapping[str, Any]) -> dict[s
         intro=FORM_INTRO,
         submit="Next",
     )
+
+
+def prefill_value(prefill: Mapping[str, Any]) -> str:
+    """``prefill`` as a "Report an incident" button's value (JSON within Slack's limit).
+
+    Only a long quoted message ("seen", from "Report this message") is ever shortened.
+    """
+
+    def encoded(seen_chars: int | None) -> str:
+        answers = dict(prefill)
+        if seen_chars is not None:
+            answers["seen"] = str(answers["seen"])[:seen_chars] + "…"
+        return json.dumps(answers, ensure_ascii=False)
+
+    value = encoded(None)
+    if len(value) <= BUTTON_VALUE_LIMIT:
+        return value
+    if not prefill.get("seen"):
+        return "{}"
+    low, high = 0, len(str(prefill["seen"]))  # the longest cut of "seen" that fits
+    while low < high:
+        middle = (low + high + 1) // 2
+        low, high = (
+            (middle, high) if len(encoded(middle)) <= BUTTON_VALUE_LIMIT else (low, middle - 1)
+        )
+    value = encoded(low)
+    return value if len(value) <= BUTTON_VALUE_LIMIT else "{}"
 
 
 def field_names(view: Mapping[str, Any]) -> list[str]:

@@ -7,16 +7,19 @@ message, never a traceback, and (2) graceful shutdown can wait for work already 
 (:meth:`SlackRuntime.drain`).
 
 Working out answers to questions is the heaviest of that work; at most
-:data:`ANSWER_SLOTS` run at once (``async with rt.answer_slots``) and the rest wait their
-turn in order. A burst of questions then does not crowd out the acknowledgements and the
-report forms behind it (a form must open within 3 s: Slack's ``trigger_id`` expires).
+:data:`ANSWER_SLOTS` run at once (``async with rt.answering()``) and the rest wait their
+turn in order. Listeners registered as ``urgent`` (opening a form, a button someone just
+pressed) go first: no answer starts while one of them is running. A burst of questions then
+does not crowd out the acknowledgements and the report forms behind it (a form must open
+within 3 s: Slack's ``trigger_id`` expires).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING
 
 from slack_bolt.kwargs_injection.async_args import AsyncArgs
@@ -47,16 +50,40 @@ class SlackRuntime:
         self.bot = bot
         self.settings = settings
         self._running: set[asyncio.Task[None]] = set()
-        #: hold one while the core answers a question (not while replying to Slack)
-        self.answer_slots = asyncio.Semaphore(ANSWER_SLOTS)
+        self._answer_slots = asyncio.Semaphore(ANSWER_SLOTS)
+        self._urgent = 0
+        self._no_urgent = asyncio.Event()
+        self._no_urgent.set()
 
     @property
     def in_flight(self) -> int:
         """How many listeners are still working."""
         return len(self._running)
 
-    def track(self, listener: Listener) -> Listener:
-        """Wrap ``listener``: count it as in flight, and turn a failure into a polite reply."""
+    @asynccontextmanager
+    async def answering(self) -> AsyncIterator[None]:
+        """Hold while the core answers a question (not while replying to Slack)."""
+        async with self._answer_slots:
+            await self._no_urgent.wait()
+            yield
+
+    @asynccontextmanager
+    async def _urgently(self) -> AsyncIterator[None]:
+        self._urgent += 1
+        self._no_urgent.clear()
+        try:
+            yield
+        finally:
+            self._urgent -= 1
+            if not self._urgent:
+                self._no_urgent.set()
+
+    def track(self, listener: Listener, *, urgent: bool = False) -> Listener:
+        """Wrap ``listener``: count it as in flight, and turn a failure into a polite reply.
+
+        ``urgent``: answers to questions wait while it runs (it opens a form before Slack's
+        ``trigger_id`` expires, or someone is waiting on a button they pressed).
+        """
         name = listener.__name__
 
         async def tracked(args: AsyncArgs) -> None:
@@ -64,7 +91,11 @@ class SlackRuntime:
             if task is not None:
                 self._running.add(task)
             try:
-                await listener(args)
+                if urgent:
+                    async with self._urgently():
+                        await listener(args)
+                else:
+                    await listener(args)
             except Exception as exc:
                 log.error("slack listener %s failed: %s", name, type(exc).__name__, exc_info=True)
                 if args.ack.response is None:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -49,6 +49,17 @@ class ConversationStore:
             if row is None:
                 return None
             return ConversationState(row.key, dict(row.state), row.version, row.updated_at)
+
+    async def get_many(self, *keys: str) -> dict[str, ConversationState]:
+        """The stored states of those ``keys`` that have one, in one query."""
+        async with self.database.session() as session:
+            rows = await session.scalars(
+                select(ConversationRecord).where(ConversationRecord.key.in_(keys))
+            )
+            return {
+                row.key: ConversationState(row.key, dict(row.state), row.version, row.updated_at)
+                for row in rows
+            }
 
     async def put(
         self, key: str, state: dict[str, Any], *, expected_version: int | None = None

@@ -45,6 +45,8 @@ class FakeSlack:
 
     calls: list[Call] = field(default_factory=list)
     failures: dict[str, Failure] = field(default_factory=dict)
+    #: method -> gate: calls to it wait (unanswered) until :meth:`release`
+    held: dict[str, asyncio.Event] = field(default_factory=dict)
     server: TestServer | None = None
     _ts: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _changed: asyncio.Event = field(default_factory=asyncio.Event)
@@ -74,6 +76,14 @@ class FakeSlack:
         if status == 200 and error is None:
             error = "fatal_error"
         self.failures[method] = Failure(status, error, retry_after, times)
+
+    def hold(self, method: str) -> None:
+        """Keep calls to ``method`` waiting for their answer until :meth:`release`."""
+        self.held[method] = asyncio.Event()
+
+    def release(self, method: str) -> None:
+        """Answer the held calls to ``method`` and stop holding it."""
+        self.held.pop(method).set()
 
     def recover(self) -> None:
         """Stop failing."""
@@ -152,6 +162,9 @@ class FakeSlack:
                 return web.Response(status=failure.status, text="Internal Server Error")
             return web.json_response({"ok": False, "error": failure.error})
         self._record(method, args)
+        gate = self.held.get(method)
+        if gate is not None:
+            await gate.wait()
         return web.json_response(self._answer(method, args))
 
     def _answer(self, method: str, args: dict[str, Any]) -> dict[str, Any]:

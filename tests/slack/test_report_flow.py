@@ -278,3 +278,73 @@ async def test_home_tab_lists_own_reports_and_a_report_button(
         if b["type"] == "actions"
         for el in b["elements"]
     )
+
+
+async def test_a_spent_trigger_gets_a_button_that_opens_the_form(
+    slack: SlackClient, fake_slack: FakeSlack
+) -> None:
+    fake_slack.fail("views.open", error="expired_trigger_id", times=1)
+    await slack.command("/report")
+    (notice,) = await fake_slack.wait_for("respond")
+    assert "took too long" in notice.args["text"] and notice.args["response_type"] == "ephemeral"
+    (again,) = [b for b in _buttons(notice.args["blocks"]) if b["value"] == "{}"]
+    await slack.button(again["action_id"], again["value"])
+    (opened,) = await fake_slack.wait_for("views.open")
+    assert opened.args["view"]["callback_id"] == "report.form"
+
+
+async def test_a_spent_trigger_keeps_a_long_reported_message_and_its_link(
+    slack: SlackClient, fake_slack: FakeSlack
+) -> None:
+    fake_slack.fail("views.open", error="expired_trigger_id", times=1)
+    long_text = "they wrote “" + "é & <b>" * 400 + "”"
+    await slack.interactive(
+        {
+            "type": "message_action",
+            "callback_id": "report_message",
+            "user": {"id": REPORTER, "username": "tom"},
+            "channel": {"id": "C0STAFF01"},
+            "message": {"ts": "1764000005.000900", "text": long_text},
+            "trigger_id": "1337.61.trigger",
+            "response_url": fake_slack.response_url("sc"),
+        }
+    )
+    (notice,) = await fake_slack.wait_for("respond")
+    (again,) = _buttons(notice.args["blocks"])
+    assert len(again["value"]) <= 2000
+    prefill = json.loads(again["value"])
+    assert prefill["link"].startswith("https://school.slack.com/archives/C0STAFF01/")
+    assert long_text.startswith(prefill["seen"].rstrip("…")) and len(prefill["seen"]) > 1000
+    await slack.button(again["action_id"], again["value"])
+    (opened,) = await fake_slack.wait_for("views.open")
+    blocks = {b.get("block_id"): b for b in opened.args["view"]["blocks"]}
+    assert blocks["seen"]["element"]["initial_value"] == prefill["seen"]
+
+
+def _buttons(blocks: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [
+        el
+        for block in blocks
+        if block["type"] == "actions"
+        for el in block["elements"]
+        if el["type"] == "button"
+    ]
+
+
+async def test_a_spent_trigger_on_add_note_offers_the_same_button_again(
+    slack: SlackClient, fake_slack: FakeSlack, worker: OutboxWorker
+) -> None:
+    message = await _delivered(slack, fake_slack, worker)
+    channel, ts = "D" + DSL[1:], "1764000000.000001"
+    note = _button(message, "incident.note")
+    fake_slack.fail("views.open", error="expired_trigger_id", times=1)
+    posted = len(fake_slack.named("chat.postMessage"))
+    await slack.button(note["action_id"], note["value"], user=DSL, channel=channel, message_ts=ts)
+    notice = (await fake_slack.wait_for("chat.postMessage", posted + 1))[-1]  # in the DM
+    assert "took too long" in notice.args["text"] and notice.args["channel"] == channel
+    (again,) = _buttons(notice.args["blocks"])
+    assert again["action_id"].split("#")[0] == "incident.note" and again["value"] == note["value"]
+    opened = len(fake_slack.named("views.open"))
+    await slack.button(again["action_id"], again["value"], user=DSL, channel=channel)
+    form = (await fake_slack.wait_for("views.open", opened + 1))[-1].args["view"]
+    assert form["callback_id"] == "action.form"

@@ -14,9 +14,9 @@ from slack_bolt.kwargs_injection.async_args import AsyncArgs
 from adapters.slack.blocks import core_action, reply_modal
 from adapters.slack.identity import actor_from_body
 from adapters.slack.listeners.views import open_report_form
-from adapters.slack.replies import Origin, show
+from adapters.slack.replies import Origin, open_modal, show
 from adapters.slack.runtime import SlackRuntime
-from bot.messages import Action
+from bot.messages import Action, Choice
 
 #: buttons whose action the core understands (see bot/messages.py Choice)
 CORE_ACTIONS = re.compile(r"^(qa|dialog|incident|report\.start)[.#]")
@@ -43,14 +43,17 @@ def register(app: AsyncApp, rt: SlackRuntime) -> None:
         action = core_action(str(pressed.get("action_id", "")))
         value = str(pressed.get("value") or "")
         if action == "report.start" and origin.trigger_id:
-            await open_report_form(rt, args.client, origin, actor, _prefill(value))
+            await open_report_form(
+                rt, args.client, origin, actor, _prefill(value), respond=args.respond
+            )
             return
         replies = await rt.bot.handle(Action(actor, action, value, origin.conversation_id))
         if action == "incident.view" and origin.trigger_id and replies:
             details = replies[0]
             view = reply_modal(details, callback_id=DETAILS_VIEW, title="Incident details")
-            await args.client.views_open(trigger_id=origin.trigger_id, view=view)
+            again = Choice("View details", value, action)
+            await open_modal(args.client, origin, view, again=again, respond=args.respond)
             replies = replies[1:]
         await show(args.client, origin, replies, respond=args.respond, action=action, value=value)
 
-    app.action(CORE_ACTIONS)(rt.track(core_button))
+    app.action(CORE_ACTIONS)(rt.track(core_button, urgent=True))

@@ -20,7 +20,7 @@ def register(app: AsyncApp, rt: SlackRuntime) -> None:
         actor = actor_from_body(args.body)
         origin = Origin.from_payload(args.body, actor.user_id)
         question = str(args.body.get("text") or "").strip()
-        async with rt.answer_slots:
+        async with rt.answering():
             message = Message(actor, question or "/help", origin.conversation_id)
             replies = await rt.bot.handle(message)
         await show(args.client, origin, replies, respond=args.respond)
@@ -29,7 +29,7 @@ def register(app: AsyncApp, rt: SlackRuntime) -> None:
         await args.ack()
         actor = actor_from_body(args.body)
         origin = Origin.from_payload(args.body, actor.user_id)
-        await open_report_form(rt, args.client, origin, actor, {})
+        await open_report_form(rt, args.client, origin, actor, {}, respond=args.respond)
 
     app.command("/policy")(rt.track(policy_command))
-    app.command("/report")(rt.track(report_command))
+    app.command("/report")(rt.track(report_command, urgent=True))

@@ -44,7 +44,7 @@ def register(app: AsyncApp, rt: SlackRuntime) -> None:
             message_ts=event.get("ts"),
             mention=mention,
         )
-        async with rt.answer_slots:
+        async with rt.answering():
             replies = await rt.bot.handle(Message(actor, text or "/help", origin.conversation_id))
         await show(args.client, origin, replies)
 

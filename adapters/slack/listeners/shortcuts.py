@@ -45,6 +45,6 @@ def register(app: AsyncApp, rt: SlackRuntime) -> None:
                 prefill["link"] = found["permalink"]
             except Exception as exc:  # the form still opens, just without the link
                 log.warning("no permalink for the reported message: %s", type(exc).__name__)
-        await open_report_form(rt, args.client, origin, actor, prefill)
+        await open_report_form(rt, args.client, origin, actor, prefill, respond=args.respond)
 
-    app.shortcut(REPORT_MESSAGE)(rt.track(report_message))
+    app.shortcut(REPORT_MESSAGE)(rt.track(report_message, urgent=True))

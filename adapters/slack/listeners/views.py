@@ -9,15 +9,16 @@ from collections.abc import Mapping
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_bolt.kwargs_injection.async_args import AsyncArgs
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack import report_modal as rm
 from adapters.slack.blocks import parse_state, unpack_metadata
 from adapters.slack.identity import actor_from_body
-from adapters.slack.replies import ACTION_FORM, Origin, post
+from adapters.slack.replies import ACTION_FORM, Origin, open_modal, post
 from adapters.slack.runtime import SlackRuntime
-from bot.messages import Action, Actor
+from bot.messages import Action, Actor, Choice
 
 log = logging.getLogger(__name__)
 
@@ -28,10 +29,17 @@ async def open_report_form(
     origin: Origin,
     actor: Actor,
     prefill: Mapping[str, Any],
+    *,
+    respond: AsyncRespond | None = None,
 ) -> None:
-    """Open the report form in a modal, pre-filled with ``prefill``."""
+    """Open the report form in a modal, pre-filled with ``prefill``.
+
+    Should the trigger expire first, a button that opens it (prefill kept) is posted instead.
+    """
     fields = await rt.bot.report_form(actor, prefill)
-    await client.views_open(trigger_id=origin.trigger_id, view=rm.form_view(fields, prefill))
+    again = Choice("Report an incident", rm.prefill_value(prefill), "report.start", "primary")
+    view = rm.form_view(fields, prefill)
+    await open_modal(client, origin, view, again=again, respond=respond)
 
 
 def _state(body: Mapping[str, Any]) -> dict[str, Any]:
@@ -134,11 +142,11 @@ def register(app: AsyncApp, rt: SlackRuntime) -> None:
                 reply.fields = []
             await post(args.client, origin, reply)
 
-    app.action(re.compile(r"^form\."))(rt.track(report_field_changed))
-    app.action(rm.REPORT_EDIT)(rt.track(report_edit))
-    app.view(rm.REPORT_FORM)(rt.track(report_submitted))
-    app.view(rm.REPORT_CONFIRM)(rt.track(report_confirmed))
-    app.view(ACTION_FORM)(rt.track(action_form_submitted))
+    app.action(re.compile(r"^form\."))(rt.track(report_field_changed, urgent=True))
+    app.action(rm.REPORT_EDIT)(rt.track(report_edit, urgent=True))
+    app.view(rm.REPORT_FORM)(rt.track(report_submitted, urgent=True))
+    app.view(rm.REPORT_CONFIRM)(rt.track(report_confirmed, urgent=True))
+    app.view(ACTION_FORM)(rt.track(action_form_submitted, urgent=True))
 
 
 def _answers_for(raw: Mapping[str, Any]) -> dict[str, Any]:
