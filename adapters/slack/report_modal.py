@@ -12,12 +12,14 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from adapters.slack.blocks import (
+    BUTTON_LABEL_LIMIT,
     BUTTON_VALUE_LIMIT,
     FORM_ACTION_PREFIX,
     form_modal,
     modal,
     mrkdwn_sections,
     pack_metadata,
+    plain,
     reply_blocks,
 )
 from bot.messages import FormField, Reply
@@ -25,7 +27,7 @@ from bot.messages import FormField, Reply
 REPORT_FORM = "report.form"
 REPORT_CONFIRM = "report.confirm"
 REPORT_DONE = "report.done"
-#: the "Change answers" button on the confirmation step
+#: the "change" button on the confirmation step ("Change answers")
 REPORT_EDIT = "report.edit"
 
 FORM_TITLE = "Report an incident"
@@ -112,11 +114,26 @@ def coerce_answers(fields: Sequence[FormField], answers: Mapping[str, Any]) -> d
     return out
 
 
+def confirm_labels(reply: Reply) -> tuple[str, str, str]:
+    """The confirmation step's Send / Change / Cancel labels, as the core's form-mode
+    choices name them (its instructions tell the reporter to press exactly these)."""
+    labels = {c.action: c.label for c in reply.choices}
+    return (
+        labels.get("dialog.submit", "Send report"),
+        labels.get("dialog.edit", "Change answers"),
+        labels.get("dialog.cancel", "Cancel"),
+    )
+
+
 def confirmation_view(reply: Reply, answers: Mapping[str, Any]) -> dict[str, Any] | None:
-    """The confirmation step; None when the answers are too long to carry in the view."""
+    """The confirmation step; None when the answers are too long to carry in the view.
+
+    The modal's own submit and close buttons are the core's Send and Cancel; "change" is a
+    button under the summary."""
     meta = pack_metadata({"answers": dict(answers)})
     if meta is None:
         return None
+    submit, change, cancel = confirm_labels(reply)
     body = Reply(text=reply.text, kind=reply.kind, citations=reply.citations)
     blocks = reply_blocks(body)
     blocks.append(
@@ -125,7 +142,7 @@ def confirmation_view(reply: Reply, answers: Mapping[str, Any]) -> dict[str, Any
             "elements": [
                 {
                     "type": "button",
-                    "text": {"type": "plain_text", "text": "Change answers"},
+                    "text": plain(change, BUTTON_LABEL_LIMIT),
                     "action_id": REPORT_EDIT,
                     "value": "edit",
                 }
@@ -136,8 +153,8 @@ def confirmation_view(reply: Reply, answers: Mapping[str, Any]) -> dict[str, Any
         reply.title or "Check your report",
         blocks,
         callback_id=REPORT_CONFIRM,
-        submit="Send report",
-        close="Cancel",
+        submit=submit,
+        close=cancel,
         private_metadata=meta,
     )
 

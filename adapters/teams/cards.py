@@ -262,27 +262,33 @@ def report_form_card(
 
 
 def confirmation_card(reply: Reply, answers: Mapping[str, Any], *, form_id: str) -> dict[str, Any]:
-    """The confirmation step: the core's summary, then "Send report" or "Change answers".
+    """The confirmation step: the core's summary, then Send / Change / Cancel.
 
-    The answers ride in the buttons' data (nothing kept in memory); ``form_id`` lets the
-    handler send one report exactly once even if "Send report" is pressed twice.
+    The buttons are labelled as the core's form-mode choices name them, so they match the
+    summary's instructions. The answers ride in the buttons' data (nothing kept in memory);
+    ``form_id`` lets the handler send one report exactly once even if Send is pressed twice.
     """
+    labels = {c.action: c.label for c in reply.choices}
     body: list[dict[str, Any]] = [_text(reply.title or "Check your report", weight="Bolder")]
     body.append(_text(reply.text, spacing="Small"))
     state = {"answers": dict(answers), "form_id": form_id}
     actions = [
         {
             "type": "Action.Submit",
-            "title": "Send report",
+            "title": labels.get("dialog.submit", "Send report"),
             "style": "positive",
             "data": submit_data(FORM_SUBMIT, state=state),
         },
         {
             "type": "Action.Submit",
-            "title": "Change answers",
+            "title": labels.get("dialog.edit", "Change answers"),
             "data": submit_data(FORM_EDIT, state={"answers": dict(answers)}),
         },
-        {"type": "Action.Submit", "title": "Cancel", "data": submit_data(FORM_CANCEL)},
+        {
+            "type": "Action.Submit",
+            "title": labels.get("dialog.cancel", "Cancel"),
+            "data": submit_data(FORM_CANCEL),
+        },
     ]
     return card(body, actions, fallback=reply.text)
 

@@ -231,8 +231,9 @@ class ReportDialog:
         return missing_errors(self.definition, ctx, answers)
 
     def confirmation(self, ctx: DialogContext, answers: Mapping[str, Any]) -> Reply:
-        """The summary of everything, with safety guidance and Submit / Change / Cancel."""
-        return confirmation_reply(self.definition, ctx, answers)
+        """The form's confirmation step: the summary of everything, with safety guidance,
+        and instructions naming the form's own Send / Change / Cancel buttons."""
+        return confirmation_reply(self.definition, ctx, answers, form=True)
 
     def to_submission(self, ctx: DialogContext, answers: Mapping[str, Any]) -> ReportSubmission:
         """The :class:`ReportSubmission` for complete answers (IncompleteReport otherwise)."""

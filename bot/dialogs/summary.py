@@ -71,13 +71,44 @@ def notice_reply(defn: DialogDefinition, notice: Notice) -> Reply:
     )
 
 
+def confirm_prompt(defn: DialogDefinition, *, form: bool = False) -> str:
+    """How to send, change or cancel from the confirmation step.
+
+    In chat the reporter types ("submit", "change 3"); on a form (Slack modal, Teams card)
+    they press the form's own buttons, named exactly as :func:`confirm_choices` labels them.
+    """
+    if not form:
+        return defn.text("confirm_prompt")
+    submit, change, cancel = (c.label for c in confirm_choices(defn, form=True))
+    return defn.text("confirm_form_prompt", submit=submit, change=change, cancel=cancel)
+
+
+def confirm_choices(defn: DialogDefinition, *, form: bool = False) -> list[Choice]:
+    """Submit / Change / Cancel, labelled for chat buttons or for a form's buttons."""
+    submit, change = (
+        ("form_submit_label", "form_change_label") if form else ("submit_label", "change_label")
+    )
+    return [
+        Choice(defn.text(submit), "submit", "dialog.submit", style="primary"),
+        Choice(defn.text(change), "", "dialog.edit"),
+        Choice(defn.text("cancel_label"), "cancel", "dialog.cancel", style="danger"),
+    ]
+
+
 def confirmation_reply(
-    defn: DialogDefinition, ctx: DialogContext, answers: Mapping[str, Any]
+    defn: DialogDefinition, ctx: DialogContext, answers: Mapping[str, Any], *, form: bool = False
 ) -> Reply:
-    """Everything the reporter said, any safety guidance, and Submit / Change / Cancel."""
+    """Everything the reporter said, any safety guidance, and Submit / Change / Cancel.
+
+    ``form`` is for a form's confirmation step (Slack modal, Teams card): the choices carry
+    the form's button labels and the instructions say to press them; otherwise (chat) the
+    instructions are the typed commands. ``data["prompt"]`` is that instruction paragraph
+    (the last of ``text``) and ``data["prompt_for"]`` says which one it is.
+    """
     res = resolve(defn, ctx, answers)
     notices = active_notices(defn, ctx, res.effective)
     lines = summary_lines(defn, ctx, res)
+    prompt = confirm_prompt(defn, form=form)
     parts = [f"Important: {n.title}. {n.text}" for n in notices]
     parts.append(defn.text("confirm_intro"))
     parts.append(
@@ -88,16 +119,12 @@ def confirmation_reply(
             for line in lines
         )
     )
-    parts.append(defn.text("confirm_prompt"))
+    parts.append(prompt)
     return Reply(
         text="\n\n".join(parts),
         kind="dialog",
         title=defn.text("confirm_title"),
-        choices=[
-            Choice(defn.text("submit_label"), "submit", "dialog.submit", style="primary"),
-            Choice(defn.text("change_label"), "", "dialog.edit"),
-            Choice(defn.text("cancel_label"), "cancel", "dialog.cancel", style="danger"),
-        ],
+        choices=confirm_choices(defn, form=form),
         data={
             "dialog": defn.id,
             "step": "confirm",
@@ -106,6 +133,8 @@ def confirmation_reply(
                 {"name": ln.name, "label": ln.label, "value": ln.value, "number": ln.number}
                 for ln in lines
             ],
+            "prompt": prompt,
+            "prompt_for": "form" if form else "chat",
         },
     )
 

@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from bot.dialogs import DialogContext, IncompleteReport, ReportDialog
+from tests.dialogs.conftest import Chat
 
 BASE: dict[str, Any] = {
     "immediate_risk": "no",
@@ -181,6 +182,31 @@ def test_confirmation_shows_everything_and_guidance(
     assert "Link: Not given" in reply.text
     assert [c.action for c in reply.choices] == ["dialog.submit", "dialog.edit", "dialog.cancel"]
     assert reply.data["notices"] == ["immediate_risk"]
+
+
+def test_form_confirmation_says_to_press_the_forms_buttons(
+    dialog: ReportDialog, ctx: DialogContext, chat: Chat
+) -> None:
+    form = dialog.confirmation(ctx, BASE)
+    labels = [c.label for c in form.choices]
+    assert labels == ["Send report", "Change answers", "Cancel"]
+    prompt = form.text.split("\n\n")[-1]
+    assert prompt == form.data["prompt"] and form.data["prompt_for"] == "form"
+    assert "Type" not in form.text and "change 3" not in form.text
+    assert all(f"press “{label}”" in prompt for label in labels)
+    # the chat dialog's confirmation keeps the typed commands
+    for step_answer in ("no", "north", "disparaging", "no", "no", "facebook", "skip"):
+        chat.say(step_answer)
+    chat.say("last friday")
+    chat.say(BASE["seen"])
+    chat.say("2")
+    chat.say("routine")
+    assert chat.step == "confirm", chat.text()
+    typed = chat.last
+    assert typed.data["prompt_for"] == "chat"
+    assert typed.text.endswith("“change” (or “change 3”) to change an answer, or “cancel” to stop.")
+    assert [c.label for c in typed.choices] == ["Submit report", "Change an answer", "Cancel"]
+    assert typed.text.split("\n\n")[:-1] == form.text.split("\n\n")[:-1]
 
 
 def test_handle_form_goes_to_confirmation_then_submits(

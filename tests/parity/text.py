@@ -10,6 +10,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from bot.dialogs import ReportDialog
+from bot.dialogs.summary import confirm_prompt
+
 #: a line break the console's wrapping put after a hyphen ("ex-\npupil")
 _HYPHEN_BREAK = re.compile(r"(?<=\w-) (?=\w)")
 _PARAGRAPH = re.compile(r"\n[ \t]*\n")
@@ -47,12 +50,35 @@ def answer_observation(
     }
 
 
-def report_observation(confirmation: str, receipt: str) -> Observation:
+#: where the confirmation's instructions were, once they are taken out (see below)
+CONFIRM_PROMPT = "<how to send, change or cancel>"
+
+
+def confirm_prompts() -> dict[str, str]:
+    """The confirmation step's instruction paragraph by where it is shown: ``form`` (Slack
+    modal, Teams card: press the form's buttons) and ``chat`` (type "submit", "change 3")."""
+    definition = ReportDialog.load().definition
+    return {
+        "form": norm(confirm_prompt(definition, form=True)),
+        "chat": norm(confirm_prompt(definition)),
+    }
+
+
+def report_observation(confirmation: str, receipt: str, *, prompt_for: str) -> Observation:
     """What sending a report showed: the summary before sending, then the receipt and the
-    reference it gives."""
+    reference it gives.
+
+    The summary's last paragraph, the instructions, legitimately differs: a form (Slack,
+    Teams; ``prompt_for="form"``) names its own buttons, the console chat (``"chat"``) the
+    words to type. It must be exactly the one for ``prompt_for`` and is then replaced by
+    :data:`CONFIRM_PROMPT`, so that one line alone is left out of the cross-platform
+    comparison; every other word of the summary is still compared."""
+    shown = norm(confirmation)
+    prompt = confirm_prompts()[prompt_for]
+    assert shown.endswith(prompt), f"the {prompt_for} instructions are missing: {shown!r}"
     found = REFERENCE.search(receipt)
     return {
-        "confirmation": norm(confirmation),
+        "confirmation": shown[: -len(prompt)] + CONFIRM_PROMPT,
         "reference": found.group(0) if found else None,
         "receipt": norm(receipt),
     }

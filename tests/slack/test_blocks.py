@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from adapters.slack import blocks as bk
+from adapters.slack import report_modal as rm
+from bot.dialogs import DialogContext, ReportDialog
 from bot.messages import Choice, Citation, FormField, Reply
 
 NASTY = "<!channel> hello <@U0BOSS> see <http://evil.example|your bank> & more"
@@ -132,3 +136,17 @@ def test_metadata_round_trips_and_compresses_long_answers() -> None:
     assert packed is not None and packed.startswith("z:") and len(packed) <= 3000
     assert bk.unpack_metadata(packed) == big
     assert bk.unpack_metadata("not json") == {}
+
+
+def test_report_confirmation_modal_tells_you_to_press_its_own_buttons() -> None:
+    ctx = DialogContext(academies=[("north", "North")], default_academy=None, now=datetime.now())
+    answers = {"category": "other", "seen": "A post", "urgency": "routine"}
+    reply = ReportDialog.load().confirmation(ctx, answers)
+    view = rm.confirmation_view(reply, answers)
+    assert view is not None
+    text = "\n".join(b["text"]["text"] for b in view["blocks"] if b["type"] == "section")
+    (change,) = next(b for b in view["blocks"] if b["type"] == "actions")["elements"]
+    labels = [view["submit"]["text"], change["text"]["text"], view["close"]["text"]]
+    assert labels == ["Send report", "Change answers", "Cancel"]
+    assert all(f"press “{label}”" in text for label in labels)
+    assert "Type" not in text and "change 3" not in text

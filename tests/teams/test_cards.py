@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from adapters.teams import cards
+from bot.dialogs import DialogContext, ReportDialog
 from bot.messages import Choice, Citation, FormField, Reply
 
 
@@ -121,6 +123,18 @@ def test_confirmation_card_carries_answers_and_form_id() -> None:
     assert send["data"]["pb"]["state"] == {"answers": {"category": "other"}, "form_id": "f1"}
     assert change["data"]["pb"]["action"] == cards.FORM_EDIT
     assert cancel["data"]["pb"]["action"] == cards.FORM_CANCEL
+
+
+def test_confirmation_card_tells_you_to_press_its_own_buttons() -> None:
+    ctx = DialogContext(academies=[("north", "North")], default_academy=None, now=datetime.now())
+    answers = {"category": "other", "seen": "A post", "urgency": "routine"}
+    reply = ReportDialog.load().confirmation(ctx, answers)
+    card = cards.confirmation_card(reply, answers, form_id="f1")
+    text = "\n".join(el["text"] for el in _walk(card["body"]) if el["type"] == "TextBlock")
+    labels = [a["title"] for a in card["actions"]]
+    assert labels == ["Send report", "Change answers", "Cancel"]
+    assert all(f"press “{label}”" in text for label in labels)
+    assert "Type" not in text and "change 3" not in text
 
 
 def test_plain_text_fallback_is_the_complete_text_with_numbered_choices() -> None:

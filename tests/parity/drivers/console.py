@@ -158,7 +158,7 @@ class ConsoleDriver:
             start -= 1
         confirmation = "\n\n".join(parts[start:])
         receipt = await self._line(person, choice_numbers(shown)["Submit report"])
-        return report_observation(confirmation, receipt)
+        return report_observation(confirmation, receipt, prompt_for="chat")
 
     @staticmethod
     def _typed(step: Step, answer: Any, shown: str) -> str:

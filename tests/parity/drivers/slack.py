@@ -184,7 +184,7 @@ class SlackDriver:
         assert sending["response_action"] == "update"
         (receipt,) = [c for c in await self._settled() if c.method == "views.update"]
         text = read_blocks(receipt.args["view"]["blocks"])["text"]
-        return report_observation(confirmation, text)
+        return report_observation(confirmation, text, prompt_for="form")
 
     # -- notifications ----------------------------------------------------------------------
     async def deliver(self) -> Observation:

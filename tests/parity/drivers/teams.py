@@ -186,7 +186,7 @@ class TeamsDriver:
         (receipt,) = await self._press(person, _button(card, "Send report"), card_id)
         assert receipt.card is not None and receipt.activity_id == card_id
         text = read_card(receipt.card)["text"]
-        return report_observation(confirmation, text)
+        return report_observation(confirmation, text, prompt_for="form")
 
     # -- notifications ----------------------------------------------------------------------
     async def deliver(self) -> Observation:
