@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.messages import Choice, FormField, Reply
+from bot.qa.render import CITATIONS_HEADING, answer_words, choice_groups
 
 CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
 CARD_SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
@@ -107,7 +108,7 @@ def citation_blocks(reply: Reply) -> list[dict[str, Any]]:
     """The policy's own words, quoted, each under its section name."""
     if not reply.citations:
         return []
-    items: list[dict[str, Any]] = [_text("What the policy says", weight="Bolder", spacing="Medium")]
+    items: list[dict[str, Any]] = [_text(CITATIONS_HEADING, weight="Bolder", spacing="Medium")]
     for cite in reply.citations:
         items.append(_text(cite.section, isSubtle=True, size="Small", spacing="Small"))
         items.append(_text(f"“{cite.text}”", fontType="Default", spacing="None"))
@@ -195,10 +196,14 @@ def card(
 
 
 def reply_card(reply: Reply, *, submit: Choice | None = None) -> dict[str, Any]:
-    """A reply as an Adaptive Card: title, verdict line, answer, cited words, buttons, inputs.
+    """A reply as an Adaptive Card: title or verdict line, answer, cited words, inputs, then
+    the buttons.
 
-    ``submit`` is the button that sends a reply's ``fields`` back (the action that asked for
-    them); a reply with fields and no ``submit`` uses its own choices as submit buttons.
+    Buttons the core gives a heading (a follow-up question, "Did you mean:") are shown
+    under it, in an ``ActionSet`` in the body; the buttons after the last heading (or all
+    of them, when there is none) are the card's own actions at the bottom. ``submit`` is
+    the button that sends a reply's ``fields`` back (the action that asked for them); a
+    reply with fields and no ``submit`` uses its own choices as submit buttons.
     """
     body: list[dict[str, Any]] = []
     if reply.verdict:
@@ -206,25 +211,20 @@ def reply_card(reply: Reply, *, submit: Choice | None = None) -> dict[str, Any]:
     elif reply.title:
         body.append(_text(reply.title, weight="Bolder", size="Medium"))
     color = "attention" if reply.kind == "error" else "default"
-    body.append(_text(_card_text(reply), color=color, spacing="Small"))
-    follow_up = reply.data.get("follow_up") if reply.verdict else None
-    if isinstance(follow_up, str) and follow_up:  # the question its first buttons answer
-        body.append(_text(follow_up, weight="Bolder", spacing="Medium"))
+    body.append(_text(answer_words(reply), color=color, spacing="Small"))
     body.extend(citation_blocks(reply))
     for form_field in reply.fields:
         body.extend(field_elements(form_field))
-    actions = [_button(c) for c in reply.choices]
+    groups = choice_groups(reply)
+    headed = max((i for i, g in enumerate(groups) if g.heading), default=-1) + 1
+    for group in groups[:headed]:
+        if group.heading:
+            body.append(_text(group.heading, weight="Bolder", spacing="Medium"))
+        body.append({"type": "ActionSet", "actions": [_button(c) for c in group.choices]})
+    actions = [_button(c) for group in groups[headed:] for c in group.choices]
     if reply.fields and submit is not None:
         actions.insert(0, _button(submit))
     return card(body, actions, fallback=plain_text(reply))
-
-
-def _card_text(reply: Reply) -> str:
-    """The words for the card body: a policy answer's own text (its verdict, follow-up
-    question, quotes and suggestions are shown by the card itself); otherwise the whole
-    reply text."""
-    answer = reply.data.get("answer") if reply.verdict else None
-    return answer if isinstance(answer, str) and answer else reply.text
 
 
 def report_form_card(

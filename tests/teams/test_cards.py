@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime
 from typing import Any
 
 from adapters.teams import cards
 from bot.dialogs import DialogContext, ReportDialog
 from bot.messages import Choice, Citation, FormField, Reply
+from bot.qa.engine import AnswerEngine
+from bot.qa.render import SUGGESTIONS_HEADING, answer_reply
+
+
+@functools.cache
+def _engine() -> AnswerEngine:
+    """The bundled KB's engine (loaded once)."""
+    return AnswerEngine.from_file()
 
 
 def _walk(elements: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -43,6 +52,33 @@ def test_policy_answer_has_verdict_answer_quote_and_buttons() -> None:
     data = card["actions"][0]["data"]
     assert data == {"pb": {"action": "report.start", "value": '{"category": "contact_from_pupil"}'}}
     assert card["fallbackText"].startswith(reply.text)
+
+
+def test_did_you_mean_topics_come_under_the_cores_heading() -> None:
+    answer = _engine().answer("when is the next inset day")
+    card = cards.reply_card(answer_reply(answer))
+    body = card["body"]
+    (at,) = [i for i, el in enumerate(body) if el["type"] == "ActionSet"]
+    heading = body[at - 1]
+    assert heading["type"] == "TextBlock" and heading["weight"] == "Bolder"
+    assert heading["text"] == SUGGESTIONS_HEADING == "Did you mean:"
+    topics = [a["title"] for a in body[at]["actions"]]
+    assert topics == [s.topic for s in answer.suggestions] and len(topics) >= 1
+    assert all(a["data"]["pb"]["action"] == "qa.suggest" for a in body[at]["actions"])
+    assert "actions" not in card  # every button is under its heading
+
+
+def test_follow_up_question_heads_its_buttons_and_report_stays_at_the_bottom() -> None:
+    answer = _engine().answer("ex pupil wants to add me on insta")
+    assert answer.follow_up is not None
+    reply = answer_reply(answer)
+    reply.choices.append(Choice("Report an incident", "{}", "report.start", "primary"))
+    card = cards.reply_card(reply)
+    body = card["body"]
+    (at,) = [i for i, el in enumerate(body) if el["type"] == "ActionSet"]
+    assert body[at - 1]["text"] == answer.follow_up.question
+    assert [a["title"] for a in body[at]["actions"]] == [o.label for o in answer.follow_up.options]
+    assert [a["title"] for a in card["actions"]] == ["Report an incident"]
 
 
 def test_each_verdict_has_its_own_line() -> None:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.teams.conftest import TOM, TeamsHarness
+from tests.teams.conftest import TOM, TeamsHarness, card_buttons
 
 
 def _buttons(card: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    return {a["title"]: a for a in card.get("actions", [])}
+    return {a["title"]: a for a in card_buttons(card)}
 
 
 async def test_question_in_personal_chat_gets_a_verdict_card(harness: TeamsHarness) -> None:
@@ -19,7 +19,7 @@ async def test_question_in_personal_chat_gets_a_verdict_card(harness: TeamsHarne
     assert card["body"][0]["text"] == "⛔ Not allowed"
     assert "Accepting any current pupil" in reply.text  # the policy's own words
     assert "Not allowed" in card["fallbackText"]
-    assert not any(a["data"]["pb"]["action"] == "qa.suggest" for a in card.get("actions", []))
+    assert not any(a["data"]["pb"]["action"] == "qa.suggest" for a in card_buttons(card))
 
 
 async def test_follow_up_choice_updates_the_answer_in_place(harness: TeamsHarness) -> None:
@@ -40,7 +40,11 @@ async def test_did_you_mean_choice_answers_that_topic(harness: TeamsHarness) -> 
     await harness.post(TOM, text="someone posted a nasty comment about a pupil")
     [first] = harness.connector.sent()
     assert first.card is not None
-    suggest = next(b for b in first.card["actions"] if b["data"]["pb"]["action"] == "qa.suggest")
+    body = first.card["body"]
+    (at,) = [i for i, el in enumerate(body) if el["type"] == "ActionSet"]
+    assert body[at - 1]["text"] == "Did you mean:"  # the same heading as Slack and the console
+    suggest = body[at]["actions"][0]
+    assert suggest["data"]["pb"]["action"] == "qa.suggest"
     await harness.submit(TOM, suggest, reply_to="act-1")
     answers = harness.connector.updates() + harness.connector.sent()[1:]
     assert answers and answers[0].card is not None

@@ -5,6 +5,7 @@ worker and the real ``TeamsNotifier`` (proactive messages to each person's 1:1 c
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping
 from typing import Any
 
@@ -21,7 +22,7 @@ from tests.parity.text import (
     report_observation,
     unquote,
 )
-from tests.teams.conftest import BOT_ID, activity
+from tests.teams.conftest import BOT_ID, activity, card_buttons
 from tests.teams.fake_connector import Call, FakeConnector
 
 #: the verdict line a Teams answer card starts with -> verdict
@@ -36,7 +37,9 @@ CITATIONS_HEADING = "What the policy says"
 
 
 def read_card(card: dict[str, Any]) -> dict[str, Any]:
-    """Title, verdict, text, follow-up question, quoted policy words and buttons of a card."""
+    """Title, verdict, text, follow-up question, quoted policy words and buttons of a card.
+
+    The follow-up question is the heading over the buttons that answer it (``qa.fact``)."""
     body = [el for el in card["body"] if el.get("type") in {"TextBlock", "Container"}]
     blocks = [el for el in body if el["type"] == "TextBlock"]
     first = blocks[0]["text"] if blocks else ""
@@ -49,13 +52,17 @@ def read_card(card: dict[str, Any]) -> dict[str, Any]:
         for section, words in zip(items[::2], items[1::2], strict=True):
             assert section.get("isSubtle"), section
             citations.append((section["text"], unquote(words["text"])))
+    question = None
+    for above, el in itertools.pairwise(card["body"]):
+        if el["type"] == "ActionSet" and el["actions"][0]["data"]["pb"]["action"] == "qa.fact":
+            question = above["text"] if above.get("weight") == "Bolder" else None
     return {
         "title": title,
         "verdict": verdict,
         "text": rest[0]["text"] if rest else "",
-        "question": next((b["text"] for b in rest[1:] if b.get("weight") == "Bolder"), None),
+        "question": question,
         "citations": citations,
-        "buttons": list(card.get("actions", [])),
+        "buttons": card_buttons(card),
     }
 
 
@@ -85,8 +92,8 @@ def _fill(card: dict[str, Any], answers: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _button(card: dict[str, Any], title: str) -> dict[str, Any]:
-    found = next((a for a in card.get("actions", []) if a["title"] == title), None)
-    assert found is not None, f"no button {title!r} on {[a['title'] for a in card['actions']]}"
+    found = next((a for a in card_buttons(card) if a["title"] == title), None)
+    assert found is not None, f"no button {title!r} on {[a['title'] for a in card_buttons(card)]}"
     return found
 
 
