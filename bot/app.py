@@ -33,7 +33,8 @@ from bot.store.conversations import ConversationStore
 from bot.store.db import Database
 from bot.store.migrate import upgrade
 from bot.trust.config import load_trust_config
-from bot.trust.directory import academy_names, import_trust_config, person_for_identity
+from bot.trust.directory import import_trust_config
+from bot.trust.form_defaults import FormDefaults
 
 log = logging.getLogger(__name__)
 
@@ -85,6 +86,8 @@ class PolicyBot:
         self.dialog = dialog or ReportDialog.load()
         self.clock = clock or SystemClock()
         self.conversations = ConversationStore(database, clock=self.clock)
+        #: academies and home academies for report forms (read at most once a minute)
+        self.form_defaults = FormDefaults(database, clock=self.clock)
 
     @classmethod
     async def create(
@@ -232,13 +235,10 @@ class PolicyBot:
 
     # -- report dialog ---------------------------------------------------------------------
     async def _ctx(self, actor: Actor) -> DialogContext:
-        async with self.database.session() as session:
-            academies = await academy_names(session)
-            person = await person_for_identity(session, actor.platform, actor.user_id)
-        default = person.academy_id if person is not None else None
+        directory = await self.form_defaults.view()
         return DialogContext(
-            academies=academies,
-            default_academy=default,
+            academies=directory.academies,
+            default_academy=directory.home_academy.get((actor.platform, actor.user_id)),
             now=self.clock.now(),
         )
 

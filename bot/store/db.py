@@ -1,9 +1,13 @@
 """The database: an async SQLAlchemy engine and session factory made from a plain URL.
 
 ``sqlite:///path`` becomes ``sqlite+aiosqlite`` (parent directory created, WAL journal,
-``busy_timeout``, foreign keys on, every transaction ``BEGIN IMMEDIATE`` so concurrent
+``busy_timeout``, foreign keys on, every write transaction ``BEGIN IMMEDIATE`` so concurrent
 writers queue instead of failing); ``postgresql://`` and ``postgres://`` become
 ``postgresql+asyncpg``, optionally confined to one schema (used to isolate tests).
+
+Reads (:meth:`Database.session`) and writes (:meth:`Database.transaction`) are apart: a read
+never takes SQLite's write lock, so readers do not queue behind each other or a writer, and a
+read session refuses to write (on PostgreSQL the transaction itself is READ ONLY).
 """
 
 from __future__ import annotations
@@ -22,8 +26,11 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
+from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+#: execution option of read sessions (no write lock on SQLite)
+READ_ONLY = "policybot_read_only"
 _SCHEMA_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 
 
@@ -72,6 +79,14 @@ class Database:
         self.sessions: async_sessionmaker[AsyncSession] = async_sessionmaker(
             self.engine, expire_on_commit=False
         )
+        read_only = {READ_ONLY: True}
+        if self.dialect == "postgresql":
+            read_only["postgresql_readonly"] = True
+        self.readers: async_sessionmaker[AsyncSession] = async_sessionmaker(
+            self.engine.execution_options(**read_only),
+            expire_on_commit=False,
+            sync_session_class=_ReadSession,
+        )
 
     @property
     def is_sqlite(self) -> bool:
@@ -84,8 +99,8 @@ class Database:
         return self.dialect == "postgresql"
 
     def session(self) -> AsyncSession:
-        """A new session (use as ``async with database.session() as s``)."""
-        return self.sessions()
+        """A new session for reading (``async with database.session() as s``)."""
+        return self.readers()
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
@@ -118,4 +133,28 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
     def _on_begin(conn: Any) -> None:
         # IMMEDIATE takes the write lock up front, so two writers queue on busy_timeout
         # instead of one failing with "database is locked" when a read upgrades to a write.
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        # A read session never writes, so it reads a WAL snapshot without the lock.
+        if conn.get_execution_options().get(READ_ONLY):
+            conn.exec_driver_sql("BEGIN")
+        else:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+class ReadOnlySession(Exception):
+    """A write was attempted in a read session: use :meth:`Database.transaction`."""
+
+
+class _ReadSession(Session):
+    """The sync session behind :meth:`Database.session`: it refuses to write."""
+
+
+@event.listens_for(_ReadSession, "before_flush")
+def _refuse_flush(session: Session, _flush: UOWTransaction, _instances: object) -> None:
+    if session.new or session.dirty or session.deleted:
+        raise ReadOnlySession("this session only reads; write in Database.transaction()")
+
+
+@event.listens_for(_ReadSession, "do_orm_execute")
+def _refuse_writes(state: ORMExecuteState) -> None:
+    if state.is_insert or state.is_update or state.is_delete:
+        raise ReadOnlySession("this session only reads; write in Database.transaction()")

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, delete, text, update
 
-from bot.store.db import Database, normalise_url
+from bot.store.db import Database, ReadOnlySession, normalise_url
 from bot.store.migrate import current_revision, head_revision, is_current, upgrade
-from bot.store.models import Base
+from bot.store.models import Academy, Base
 
 
 @pytest.mark.parametrize(
@@ -68,3 +70,34 @@ async def test_fresh_database_is_not_current(tmp_path: Path) -> None:
         assert not await is_current(db)
     finally:
         await db.dispose()
+
+
+async def test_a_read_session_refuses_to_write(database: Database) -> None:
+    async with database.session() as session:
+        session.add(_academy())
+        with pytest.raises(ReadOnlySession):
+            await session.flush()
+    async with database.session() as session:
+        with pytest.raises(ReadOnlySession):
+            await session.execute(update(Academy).values(name="Renamed"))
+        with pytest.raises(ReadOnlySession):
+            await session.execute(delete(Academy))
+    async with database.transaction() as session:  # the write path still writes
+        session.add(_academy())
+    async with database.session() as session:
+        assert (await session.get(Academy, "ZZZ")) is not None
+
+
+async def test_readers_do_not_wait_for_a_writer(database: Database) -> None:
+    async with database.transaction() as writer:
+        writer.add(_academy())
+        await writer.flush()  # the write lock is held until this block ends
+        async with database.session() as reader:  # would wait 30 s on the lock if it took it
+            found = await asyncio.wait_for(reader.get(Academy, "ZZZ"), timeout=5)
+        assert found is None  # the reader sees the last committed state
+    async with database.session() as reader:
+        assert (await reader.get(Academy, "ZZZ")) is not None
+
+
+def _academy() -> Academy:
+    return Academy(id="ZZZ", name="Nowhere Academy", updated_at=datetime.now(UTC))
