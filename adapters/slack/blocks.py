@@ -20,7 +20,8 @@ import zlib
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from bot.messages import Choice, FormField, Reply
+from bot.messages import Choice, Citation, FormField, Reply
+from bot.qa.render import CITATIONS_HEADING, answer_words, choice_groups, verdict_words
 
 SECTION_LIMIT = 3000
 BUTTON_LABEL_LIMIT = 75
@@ -31,12 +32,13 @@ MAX_BLOCKS = 50  # messages allow 50, modals 100; keep to the smaller
 PRIVATE_METADATA_LIMIT = 3000
 FORM_ACTION_PREFIX = "form."
 
-VERDICT_LINES: dict[str, str] = {
-    "allowed": ":white_check_mark: *Allowed*",
-    "not_allowed": ":no_entry: *Not allowed*",
-    "conditional": ":grey_question: *It depends*",
-    "information": ":information_source: *Information*",
-    "no_match": ":mag: *The policy does not cover this*",
+#: the emoji before each verdict's words (the words are the core's, see :func:`verdict_line`)
+VERDICT_EMOJI: dict[str, str] = {
+    "allowed": ":white_check_mark:",
+    "not_allowed": ":no_entry:",
+    "conditional": ":grey_question:",
+    "information": ":information_source:",
+    "no_match": ":mag:",
 }
 
 YES_NO_OPTIONS: tuple[tuple[str, str], ...] = (("Yes", "yes"), ("No", "no"))
@@ -121,42 +123,63 @@ def button(choice: Choice, index: int) -> dict[str, Any]:
     return element
 
 
-def buttons(choices: Sequence[Choice]) -> list[dict[str, Any]]:
-    """Actions blocks holding the buttons (at most 25 per block)."""
+def buttons(choices: Sequence[Choice], *, first: int = 0) -> list[dict[str, Any]]:
+    """Actions blocks holding the buttons (at most 25 per block); ``first`` is the first
+    one's position among all the reply's buttons (so ``action_id``s stay unique)."""
     return [
         {
             "type": "actions",
-            "elements": [button(c, start + i) for i, c in enumerate(choices[start : start + 25])],
+            "elements": [
+                button(c, first + start + i) for i, c in enumerate(choices[start : start + 25])
+            ],
         }
         for start in range(0, len(choices), 25)
     ]
 
 
+def _section(text: str) -> dict[str, Any]:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
+
+
+def verdict_line(reply: Reply) -> str:
+    """``:no_entry: *Not allowed*``: the verdict's emoji and the core's words for it."""
+    emoji = VERDICT_EMOJI.get(reply.verdict or "", "")
+    return f"{emoji} *{escape(verdict_words(reply))}*".strip()
+
+
+def citation_blocks(citations: Sequence[Citation]) -> list[dict[str, Any]]:
+    """The policy's own words, once: a heading, then each quote under its section name."""
+    if not citations:
+        return []
+    blocks: list[dict[str, Any]] = [{"type": "divider"}, _section(f"*{CITATIONS_HEADING}*")]
+    for citation in citations:
+        name = f"Policy: _{escape(shorten(citation.section, 200))}_"
+        blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": name}]})
+        blocks.extend(mrkdwn_sections(quote(citation.text), escaped=True))
+    return blocks
+
+
 def reply_blocks(reply: Reply, *, include_fields: bool = True) -> list[dict[str, Any]]:
-    """Block Kit for a reply: title, verdict line, answer, cited policy words, form, buttons."""
+    """Block Kit for a reply, each piece once.
+
+    A policy answer: the verdict line, the plain-English answer, the policy's own words
+    with their section, then the buttons, each run under the heading the core gives it
+    (the follow-up question, "Did you mean:"). Any other reply: its title as a header,
+    its text, any form fields, then its buttons.
+    """
     blocks: list[dict[str, Any]] = []
-    if reply.title:
-        blocks.append({"type": "header", "text": plain(reply.title, HEADER_LIMIT)})
     if reply.verdict:
-        line = VERDICT_LINES.get(reply.verdict, escape(reply.verdict))
-        blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": line}})
-    blocks.extend(mrkdwn_sections(reply.text))
-    if reply.citations:
-        blocks.append({"type": "divider"})
-        for citation in reply.citations:
-            blocks.extend(mrkdwn_sections(quote(citation.text), escaped=True))
-            blocks.append(
-                {
-                    "type": "context",
-                    "elements": [
-                        {"type": "mrkdwn", "text": f"Policy: _{escape(citation.section)}_"}
-                    ],
-                }
-            )
+        blocks.append(_section(verdict_line(reply)))
+    elif reply.title:
+        blocks.append({"type": "header", "text": plain(reply.title, HEADER_LIMIT)})
+    blocks.extend(mrkdwn_sections(answer_words(reply)))
+    blocks.extend(citation_blocks(reply.citations))
     if include_fields and reply.fields:
         blocks.extend(input_blocks(reply.fields))
-    if reply.choices:
-        blocks.extend(buttons(reply.choices))
+    for group in choice_groups(reply):
+        if group.heading:
+            blocks.append(_section(f"*{shorten(escape(group.heading), SECTION_LIMIT - 2)}*"))
+        blocks.extend(buttons(group.choices, first=group.start))
     return _cap(blocks)
 
 

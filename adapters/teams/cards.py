@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.messages import Choice, FormField, Reply
-from bot.qa.render import CITATIONS_HEADING, answer_words, choice_groups
+from bot.qa.render import CITATIONS_HEADING, answer_words, choice_groups, verdict_words
 
 CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
 CARD_SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
@@ -28,12 +28,13 @@ FORM_EDIT = "teams.form.edit"
 FORM_CANCEL = "teams.form.cancel"
 FIELDS_SUBMIT = "teams.fields.submit"  # a reply with fields, answered inline
 
-VERDICT_LINES: dict[str, tuple[str, str]] = {
-    "allowed": ("✅ Allowed", "good"),
-    "not_allowed": ("⛔ Not allowed", "attention"),
-    "conditional": ("⚠️ It depends", "warning"),
-    "information": ("ℹ️ Information", "accent"),
-    "no_match": ("❔ The policy does not cover this", "default"),
+#: each verdict's emoji and colour (the words are the core's, see :func:`verdict_block`)
+VERDICT_STYLES: dict[str, tuple[str, str]] = {
+    "allowed": ("✅", "good"),
+    "not_allowed": ("⛔", "attention"),
+    "conditional": ("⚠️", "warning"),
+    "information": ("ℹ️", "accent"),
+    "no_match": ("❔", "default"),
 }
 YES_NO = (("Yes", "yes"), ("No", "no"))
 
@@ -98,10 +99,11 @@ def _button(choice: Choice) -> dict[str, Any]:
     return action
 
 
-def verdict_block(verdict: str) -> dict[str, Any]:
-    """The coloured verdict line at the top of a policy answer."""
-    label, colour = VERDICT_LINES.get(verdict, (verdict, "default"))
-    return _text(label, weight="Bolder", size="Medium", color=colour)
+def verdict_block(reply: Reply) -> dict[str, Any]:
+    """The coloured verdict line at the top of a policy answer: emoji and the core's words."""
+    emoji, colour = VERDICT_STYLES.get(reply.verdict or "", ("", "default"))
+    line = f"{emoji} {verdict_words(reply)}".strip()
+    return _text(line, weight="Bolder", size="Medium", color=colour)
 
 
 def citation_blocks(reply: Reply) -> list[dict[str, Any]]:
@@ -196,8 +198,8 @@ def card(
 
 
 def reply_card(reply: Reply, *, submit: Choice | None = None) -> dict[str, Any]:
-    """A reply as an Adaptive Card: title or verdict line, answer, cited words, inputs, then
-    the buttons.
+    """A reply as an Adaptive Card, each piece once: the verdict line (or title), the answer,
+    the policy's own words with their section, any inputs, then the buttons.
 
     Buttons the core gives a heading (a follow-up question, "Did you mean:") are shown
     under it, in an ``ActionSet`` in the body; the buttons after the last heading (or all
@@ -207,7 +209,7 @@ def reply_card(reply: Reply, *, submit: Choice | None = None) -> dict[str, Any]:
     """
     body: list[dict[str, Any]] = []
     if reply.verdict:
-        body.append(verdict_block(reply.verdict))
+        body.append(verdict_block(reply))
     elif reply.title:
         body.append(_text(reply.title, weight="Bolder", size="Medium"))
     color = "attention" if reply.kind == "error" else "default"

@@ -100,3 +100,11 @@ def answer_words(reply: Reply) -> str:
     reply, or one built without the separate pieces)."""
     answer = reply.data.get("answer") if reply.verdict else None
     return answer if isinstance(answer, str) and answer else reply.text
+
+
+def verdict_words(reply: Reply) -> str:
+    """The words of a reply's verdict line ("Not allowed"): the core's label for its
+    verdict, the same on every platform ("" for a reply without a verdict)."""
+    if reply.verdict is None:
+        return ""
+    return VERDICT_LABELS.get(reply.verdict) or reply.title or reply.verdict

@@ -142,8 +142,8 @@ def _check_one(key: str, want: Any, obs: Observation) -> str | None:
         got = obs.get(key)
         want = norm(want) if key == "question" and want else want
         return None if got == want else f"expected {want!r}, got {got!r}"
-    if key == "choices":
-        return None if obs["choices"] == want else f"expected {want}, got {obs['choices']}"
+    if key in {"choices", "headings"}:
+        return None if obs[key] == want else f"expected {want}, got {obs[key]}"
     if key == "choices_include":
         missing = [c for c in want if c not in obs["choices"]]
         return f"{missing} not among {obs['choices']}" if missing else None

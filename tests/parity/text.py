@@ -7,17 +7,21 @@ wrapping do not count (the console wraps at 88 columns), everything else does.
 
 from __future__ import annotations
 
+import itertools
 import re
 from typing import Any
 
 from bot.dialogs import ReportDialog
 from bot.dialogs.summary import confirm_prompt
+from bot.qa.render import SUGGESTIONS_HEADING
 
 #: a line break the console's wrapping put after a hyphen ("ex-\npupil")
 _HYPHEN_BREAK = re.compile(r"(?<=\w-) (?=\w)")
 _PARAGRAPH = re.compile(r"\n[ \t]*\n")
 _LISTED = re.compile(r"([A-Z]{2}-\d{4}-\d{3,}) \u2013 [^\u2022]*?: (open|acknowledged|closed) \(")
 REFERENCE = re.compile(r"\b[A-Z]{2}-\d{4}-\d{4,}\b")
+#: a console line of numbered buttons ("[1] Yes   [2] No")
+_BUTTONS = re.compile(r"^\[\d+\] ")
 
 Observation = dict[str, Any]
 
@@ -39,14 +43,17 @@ def answer_observation(
     question: str | None,
     choices: list[str],
     citations: list[tuple[str, str]],
+    headings: list[str],
 ) -> Observation:
-    """What a policy answer showed: verdict, answer words, follow-up, buttons, quotes."""
+    """What a policy answer showed: verdict, answer words, follow-up, buttons, quotes, and
+    the headings over the buttons (the follow-up question, "Did you mean:")."""
     return {
         "verdict": verdict,
         "answer": norm(answer),
         "question": norm(question) or None,
         "choices": [norm(c) for c in choices],
         "citations": [[norm(section), norm(words)] for section, words in citations],
+        "headings": [norm(h) for h in headings],
     }
 
 
@@ -85,27 +92,33 @@ def report_observation(confirmation: str, receipt: str, *, prompt_for: str) -> O
 
 
 def parse_answer_text(text: str) -> dict[str, Any]:
-    """The parts of a policy answer's complete text (``Answer.to_text`` layout, possibly
-    wrapped): verdict label, answer, follow-up question, cited ``(section, words)``."""
+    """The parts of a policy answer as the console shows it (possibly wrapped): verdict
+    label, answer, cited ``(section, words)``, and the headings over the numbered buttons;
+    the follow-up question is the heading that is not "Did you mean:"."""
     parts = paragraphs(text)
     label = norm(parts[0]).rstrip(".") if parts else ""
     answer = parts[1] if len(parts) > 1 else ""
     question: str | None = None
     citations: list[tuple[str, str]] = []
+    headings: list[str] = []
     for part in parts[2:]:
-        first = part.strip().splitlines()[0].strip()
-        if first == "What the policy says:":
+        lines = part.strip("\n").splitlines()
+        if lines[0].strip() == "What the policy says:":
             citations = parse_citations(part)
-        elif first == "Did you mean:" or first.startswith("[1] "):
             continue
-        elif question is None:
-            lines = []
-            for line in part.splitlines():
-                if re.match(r"^\s+\d+\. ", line):
-                    break
-                lines.append(line)
-            question = " ".join(lines)
-    return {"label": label, "answer": answer, "question": question, "citations": citations}
+        heading = " ".join(itertools.takewhile(lambda line: not _BUTTONS.match(line), lines))
+        if not heading:
+            continue  # buttons with no heading
+        headings.append(heading)
+        if question is None and norm(heading) != SUGGESTIONS_HEADING:
+            question = heading
+    return {
+        "label": label,
+        "answer": answer,
+        "question": question,
+        "citations": citations,
+        "headings": headings,
+    }
 
 
 def parse_citations(part: str) -> list[tuple[str, str]]:

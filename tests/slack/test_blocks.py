@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime
+from typing import Any
 
 from adapters.slack import blocks as bk
 from adapters.slack import report_modal as rm
 from bot.dialogs import DialogContext, ReportDialog
 from bot.messages import Choice, Citation, FormField, Reply
+from bot.qa.engine import AnswerEngine
+from bot.qa.render import answer_reply
 
 NASTY = "<!channel> hello <@U0BOSS> see <http://evil.example|your bank> & more"
 
@@ -25,6 +29,7 @@ def test_all_user_text_is_escaped_in_every_mrkdwn_place() -> None:
         verdict="allowed",
         citations=[Citation("r", NASTY, NASTY)],
         choices=[Choice(NASTY, "v", "qa.suggest")],
+        data={"choice_headings": {"qa.suggest": NASTY}},
     )
     found: list[str] = []
 
@@ -39,7 +44,7 @@ def test_all_user_text_is_escaped_in_every_mrkdwn_place() -> None:
                 walk(value)
 
     walk(bk.reply_blocks(reply))
-    assert len(found) >= 4  # answer, quote, section name, verdict
+    assert len(found) >= 5  # verdict, answer, quote, section name, heading over the buttons
     rendered = "\n".join(found)
     assert "<!channel>" not in rendered and "<@U0BOSS>" not in rendered
     assert "<http://evil" not in rendered
@@ -55,10 +60,59 @@ def test_policy_answer_has_verdict_line_answer_and_quoted_policy_words() -> None
     blocks = bk.reply_blocks(reply)
     assert blocks[0]["text"]["text"] == ":no_entry: *Not allowed*"
     assert blocks[1]["text"]["text"] == "No. Do not accept pupils as friends."
-    assert {"type": "section", "text": {"type": "mrkdwn", "text": "&gt; Accepting pupils."}} in (
-        blocks
-    )
-    assert blocks[-1]["elements"][0]["text"] == "Policy: _Personal use_"
+    assert [b["type"] for b in blocks[2:]] == ["divider", "section", "context", "section"]
+    assert blocks[3]["text"]["text"] == "*What the policy says*"
+    assert blocks[4]["elements"][0]["text"] == "Policy: _Personal use_"
+    assert blocks[5]["text"]["text"] == "&gt; Accepting pupils."
+
+
+def _texts(blocks: list[dict[str, Any]]) -> list[str]:
+    """Every piece of text a person sees in ``blocks``, in order (buttons included)."""
+    out: list[str] = []
+    for block in blocks:
+        if "text" in block:
+            out.append(block["text"]["text"])
+        for el in block.get("elements", []):
+            out.append(el["text"]["text"] if isinstance(el["text"], dict) else el["text"])
+    return out
+
+
+@functools.cache
+def _engine() -> AnswerEngine:
+    return AnswerEngine.from_file()
+
+
+def test_core_answer_shows_each_piece_once_in_order() -> None:
+    answer = _engine().answer("can we post sports day pics on the school fb page")
+    assert answer.follow_up is not None and len(answer.citations) == 1
+    blocks = bk.reply_blocks(answer_reply(answer))
+    texts = _texts(blocks)
+    everything = "\n".join(texts)
+    quote = answer.citations[0].text
+    assert "header" not in [b["type"] for b in blocks]
+    assert everything.count("It depends") == 2  # the verdict line, and the answer's own words
+    assert texts[0] == ":grey_question: *It depends*"
+    assert texts[1] == bk.escape(answer.answer)
+    assert everything.count(quote[:40]) == 1  # the policy's words once
+    assert everything.count(answer.follow_up.question) == 1
+    assert texts[2:] == [
+        "*What the policy says*",
+        f"Policy: _{answer.citations[0].section}_",
+        bk.quote(quote),
+        f"*{answer.follow_up.question}*",
+        *[o.label for o in answer.follow_up.options],
+    ]
+    assert blocks[-1]["type"] == "actions"
+
+
+def test_did_you_mean_topics_come_under_the_cores_heading() -> None:
+    answer = _engine().answer("when is the next inset day")
+    blocks = bk.reply_blocks(answer_reply(answer))
+    texts = _texts(blocks)
+    assert texts[0] == ":mag: *Not covered by the policy*"
+    assert texts[2:] == ["*Did you mean:*", *[s.topic for s in answer.suggestions]]
+    ids = [el["action_id"] for b in blocks if b["type"] == "actions" for el in b["elements"]]
+    assert len(set(ids)) == len(ids) == len(answer.suggestions)
 
 
 def test_long_text_is_split_within_slack_limits() -> None:

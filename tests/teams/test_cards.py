@@ -81,9 +81,33 @@ def test_follow_up_question_heads_its_buttons_and_report_stays_at_the_bottom() -
     assert [a["title"] for a in card["actions"]] == ["Report an incident"]
 
 
+def test_core_answer_pieces_come_once_in_the_same_order_as_slack_and_console() -> None:
+    answer = _engine().answer("can we post sports day pics on the school fb page")
+    assert answer.follow_up is not None
+    body = cards.reply_card(answer_reply(answer))["body"]
+    assert [el["type"] for el in body] == [
+        "TextBlock",
+        "TextBlock",
+        "Container",
+        "TextBlock",
+        "ActionSet",
+    ]
+    assert body[0]["text"] == "⚠️ It depends"
+    assert body[1]["text"] == answer.answer
+    section, quoted = body[2]["items"][1:]
+    assert (section["text"], quoted["text"]) == (
+        answer.citations[0].section,
+        f"“{answer.citations[0].text}”",
+    )
+    assert body[3]["text"] == answer.follow_up.question
+
+
 def test_each_verdict_has_its_own_line() -> None:
-    lines = {cards.verdict_block(v)["text"] for v in cards.VERDICT_LINES}
+    lines = {cards.verdict_block(Reply("", verdict=v))["text"] for v in cards.VERDICT_STYLES}
     assert len(lines) == 5
+    assert cards.verdict_block(Reply("", verdict="no_match"))["text"] == (
+        "❔ Not covered by the policy"  # the core's words, as Slack and the console say it
+    )
 
 
 def test_form_fields_become_inputs_with_label_required_and_error() -> None:

@@ -43,9 +43,14 @@ _BLOCK = re.compile(rf"^{RULE}\n(.*?)\n{RULE}$", re.M | re.S)
 
 
 def choice_numbers(text: str) -> dict[str, str]:
-    """``{label: number}`` from the last ``[1] A   [2] B`` line of ``text``."""
-    lines = [line for line in text.splitlines() if line.startswith("[1] ")]
-    return {label: number for number, label in _CHOICE.findall(lines[-1])} if lines else {}
+    """``{label: number}`` of the last reply's buttons: its ``[1] A   [2] B`` line and any
+    further ``[3] C`` lines after it (an answer's buttons under their headings)."""
+    lines = text.splitlines()
+    firsts = [i for i, line in enumerate(lines) if line.startswith("[1] ")]
+    if not firsts:
+        return {}
+    found = [line for line in lines[firsts[-1] :] if re.match(r"^\[\d+\] ", line)]
+    return {label: number for line in found for number, label in _CHOICE.findall(line)}
 
 
 def strip_error(text: str) -> str:
@@ -120,6 +125,7 @@ class ConsoleDriver:
             question=parts["question"],
             choices=list(choice_numbers(shown)),
             citations=parts["citations"],
+            headings=parts["headings"],
         )
 
     async def ask(self, person: str, text: str) -> Observation:

@@ -19,7 +19,6 @@ from tests.parity.text import (
     norm,
     report_observation,
 )
-from tests.parity.text import parse_answer_text as parse_text
 from tests.slack.conftest import SlackClient
 from tests.slack.fake_slack import Call, FakeSlack
 
@@ -29,32 +28,41 @@ VERDICTS = {
     ":no_entry: *Not allowed*": "not_allowed",
     ":grey_question: *It depends*": "conditional",
     ":information_source: *Information*": "information",
-    ":mag: *The policy does not cover this*": "no_match",
+    ":mag: *Not covered by the policy*": "no_match",
 }
+CITATIONS_HEADING = "*What the policy says*"
 CHANNEL = "C0STAFF01"  # where people type /policy
 SHOWN = ("respond", "chat.postMessage", "chat.postEphemeral", "views.open", "views.update")
 
 
 def read_blocks(blocks: list[dict[str, Any]]) -> dict[str, Any]:
-    """Title, verdict, text, quoted policy words and buttons of a Block Kit message/view."""
+    """Title, verdict, text, quoted policy words and buttons of a Block Kit message/view,
+    and ``groups``: each run of buttons with the bold heading right above it (or None)."""
     title = None
     verdict = None
     text: list[str] = []
     quotes: list[str] = []
     sections: list[str] = []
     buttons: list[dict[str, Any]] = []
-    for block in blocks:
+    groups: list[tuple[str | None, list[dict[str, Any]]]] = []
+    heading: str | None = None
+    for index, block in enumerate(blocks):
         kind = block["type"]
+        after = blocks[index + 1]["type"] if index + 1 < len(blocks) else None
         if kind == "header":
             title = block["text"]["text"]
         elif kind == "section":
             words = block["text"]["text"]
             if words in VERDICTS:
                 verdict = VERDICTS[words]
+            elif words == CITATIONS_HEADING:
+                continue
             elif words.startswith("&gt;"):
                 quotes.append(
                     html.unescape("\n".join(line[4:].lstrip() for line in words.splitlines()))
                 )
+            elif after == "actions" and len(words) > 2 and words[0] == words[-1] == "*":
+                heading = html.unescape(words[1:-1])
             else:
                 text.append(html.unescape(words))
         elif kind == "context":
@@ -63,12 +71,15 @@ def read_blocks(blocks: list[dict[str, Any]]) -> dict[str, Any]:
                     sections.append(html.unescape(el["text"][len("Policy: _") : -1]))
         elif kind == "actions":
             buttons.extend(block["elements"])
+            groups.append((heading, list(block["elements"])))
+            heading = None
     return {
         "title": title,
         "verdict": verdict,
         "text": "\n".join(text),
         "citations": list(zip(sections, quotes, strict=True)),
         "buttons": buttons,
+        "groups": groups,
     }
 
 
@@ -131,13 +142,17 @@ class SlackDriver:
         assert call.method == "respond", call.method
         shown = read_blocks(call.args["blocks"])
         self._answers[person] = shown["buttons"]
-        parts = parse_text(shown["text"])
+        headed = [(h, group) for h, group in shown["groups"] if h is not None]
+        question = next(
+            (h for h, group in headed if group[0]["action_id"].startswith("qa.fact#")), None
+        )
         return answer_observation(
             verdict=shown["verdict"],
-            answer=parts["answer"],
-            question=parts["question"],
+            answer=shown["text"],
+            question=question,
             choices=[_label(b) for b in shown["buttons"]],
             citations=shown["citations"],
+            headings=[h for h, _group in headed],
         )
 
     async def _command(self, person: str, text: str) -> list[Call]:

@@ -31,7 +31,7 @@ VERDICTS = {
     "⛔ Not allowed": "not_allowed",
     "⚠️ It depends": "conditional",
     "ℹ️ Information": "information",
-    "❔ The policy does not cover this": "no_match",
+    "❔ Not covered by the policy": "no_match",
 }
 CITATIONS_HEADING = "What the policy says"
 
@@ -53,14 +53,18 @@ def read_card(card: dict[str, Any]) -> dict[str, Any]:
             assert section.get("isSubtle"), section
             citations.append((section["text"], unquote(words["text"])))
     question = None
+    headings: list[str] = []
     for above, el in itertools.pairwise(card["body"]):
-        if el["type"] == "ActionSet" and el["actions"][0]["data"]["pb"]["action"] == "qa.fact":
-            question = above["text"] if above.get("weight") == "Bolder" else None
+        if el["type"] == "ActionSet" and above.get("weight") == "Bolder":
+            headings.append(above["text"])
+            if el["actions"][0]["data"]["pb"]["action"] == "qa.fact":
+                question = above["text"]
     return {
         "title": title,
         "verdict": verdict,
         "text": rest[0]["text"] if rest else "",
         "question": question,
+        "headings": headings,
         "citations": citations,
         "buttons": card_buttons(card),
     }
@@ -161,6 +165,7 @@ class TeamsDriver:
             question=shown["question"],
             choices=[b["title"] for b in shown["buttons"]],
             citations=shown["citations"],
+            headings=shown["headings"],
         )
 
     async def ask(self, person: str, text: str) -> Observation:
