@@ -22,8 +22,11 @@ DATA = Path(__file__).resolve().parents[1] / "data"
 DEV = DATA / "questions_dev.yaml"
 HELDOUT = DATA / "questions_heldout.yaml"
 FRESH = DATA / "questions_fresh.yaml"
-SETS = [DEV, HELDOUT, FRESH]
-SET_IDS = ["dev", "heldout", "fresh"]
+FIELD = DATA / "questions_field.yaml"
+SETS = [DEV, HELDOUT, FRESH, FIELD]
+SET_IDS = ["dev", "heldout", "fresh", "field"]
+#: the sets that include a very long out-of-scope message (the others have other junk)
+LONG_INPUT_SETS = {DEV, HELDOUT, FRESH}
 
 
 #: Entries staff ask about most; the brief asks for at least 10 dev questions on each.
@@ -157,6 +160,12 @@ def fresh() -> list[dict[str, Any]]:
     return load_items(FRESH)
 
 
+@pytest.fixture(scope="module")
+def field() -> list[dict[str, Any]]:
+    """The field set, written apart from the engine and the other three sets."""
+    return load_items(FIELD)
+
+
 @pytest.mark.parametrize("path", SETS, ids=SET_IDS)
 def test_every_item_has_the_agreed_format(path: Path) -> None:
     bad = {
@@ -192,17 +201,24 @@ def test_format_check_rejects_broken_items() -> None:
 
 
 def test_sizes(
-    dev: list[dict[str, Any]], heldout: list[dict[str, Any]], fresh: list[dict[str, Any]]
+    dev: list[dict[str, Any]],
+    heldout: list[dict[str, Any]],
+    fresh: list[dict[str, Any]],
+    field: list[dict[str, Any]],
 ) -> None:
     assert len(dev) >= 300
     assert len(heldout) >= 100
     assert len(fresh) >= 300
+    assert len(field) >= 400
 
 
 def test_no_question_repeats_within_or_across_sets(
-    dev: list[dict[str, Any]], heldout: list[dict[str, Any]], fresh: list[dict[str, Any]]
+    dev: list[dict[str, Any]],
+    heldout: list[dict[str, Any]],
+    fresh: list[dict[str, Any]],
+    field: list[dict[str, Any]],
 ) -> None:
-    counts = Counter(normalise(item["q"]) for item in dev + heldout + fresh)
+    counts = Counter(normalise(item["q"]) for item in dev + heldout + fresh + field)
     assert [q for q, n in counts.items() if n > 1] == []
 
 
@@ -219,10 +235,17 @@ def test_fresh_covers_every_entry(fresh: list[dict[str, Any]]) -> None:
     assert not thin, f"entries with too few fresh questions: {thin}"
 
 
+def test_field_covers_every_entry(field: list[dict[str, Any]]) -> None:
+    counts = Counter(rule for item in field for rule in item["rules"])
+    thin = {i: counts[i] for i in kb_ids() if counts[i] < (12 if i in COMMON_IDS else 5)}
+    assert not thin, f"entries with too few field questions: {thin}"
+
+
 @pytest.mark.parametrize("path", SETS, ids=SET_IDS)
 def test_every_verdict_and_hard_inputs_are_present(path: Path) -> None:
     items = load_items(path)
     verdicts = Counter(item["verdict"] for item in items)
     assert set(verdicts) == VERDICTS
     assert verdicts["no_match"] >= len(items) // 12
-    assert any(len(item["q"]) > 1000 for item in items if item["verdict"] == "no_match")
+    if path in LONG_INPUT_SETS:
+        assert any(len(item["q"]) > 1000 for item in items if item["verdict"] == "no_match")
