@@ -44,13 +44,26 @@ _PERMISSION = re.compile(
     r"|\b(?:is|are) (?:that|this|it|they) (?:ok(?:ay)?|fine|allowed|alright|right)\b"
     r"|\b(?:fine|ok(?:ay)?|allowed|alright) (?:right|yeah|yes|then)?\s*\??\s*$"
 )
+#: who is asking, before the question: "governor here, ...", "TA here: ..."
+_PREAMBLE = r"(?:[a-z0-9' ]{1,30} here\s*[,:.]?\s+)?"
 _WH = re.compile(
-    r"^\s*(?:who|what|how|where|when|which|whom)\b"
-    r"|\b(?:who|what|wat|wot|wht|how|where)\s+(?:do|should|shall|can|to|would)\b"
+    rf"^\s*{_PREAMBLE}(?:who|what|wat|wot|wht|how|where|when|which|whom)\b"
+    r"|\b(?:who|what|wat|wot|wht|how|where)\s+(?:do|should|shld|shud|shall|can|to|would)\b"
 )
 
 _OPEN_QUESTION = re.compile(
-    r"^\s*(?:so\s+|and\s+|but\s+)?(?:who|what|wat|wot|how|why|which|when|where)\b(?!\s+about\b)"
+    rf"^\s*{_PREAMBLE}(?:so\s+|and\s+|but\s+)?"
+    r"(?:who|what|wat|wot|wht|how|why|which|when|where)\b(?!\s+about\b)"
+    # after the story: "..., what shld i do", "... who do we tell"
+    r"|\b(?:what|wat|wot|wht|who|how)\s+(?:do|should|shld|shud|shall|must|can)\s+(?:i|we)\s+"
+    r"(?:do|tell|report|contact|inform|handle|deal)\b"
+)
+
+#: "do I tell the DSL or the head?": a choice between people, asking who, not whether
+_WHICH_PERSON = re.compile(
+    r"^\s*(?:do|should|shall|shld|shud|would|must) (?:i|we) "
+    r"(?:tell|go to|report (?:it |this |that )?to|contact|inform|ask|speak to|talk to)\b"
+    r".{1,40}\bor\b"
 )
 
 UsageLog = Callable[[Answer], None]
@@ -89,6 +102,8 @@ def is_information_question(question: str) -> bool:
     (and, where the entry turns on a fact, both branches) rather than a yes/no.
     """
     text = clean(question)
+    if _WHICH_PERSON.search(text):
+        return True
     return bool(_OPEN_QUESTION.search(text)) and not is_permission_question(question)
 
 

@@ -30,7 +30,7 @@ PHRASE_WEIGHT = 0.6
 #: added to an entry whose ``requires`` frames are all in the question
 FRAME_BONUS = 0.15
 #: an entry whose ``requires`` frames are not all in the question keeps this share of its score
-FRAME_UNMET = 0.55
+FRAME_UNMET = 0.85
 #: an entry with one of its ``avoid`` frames in the question keeps this share of its score
 FRAME_AVOID = 0.45
 #: weight of the example classifier's posterior, added to the fused score

@@ -25,6 +25,13 @@ STOPWORDS: frozenset[str] = frozenset(
     for w in line.split()
 )
 
+#: Common English words (``english_words.txt``): the spelling corrector leaves them alone.
+ENGLISH_WORDS: frozenset[str] = frozenset(
+    line
+    for line in (Path(__file__).with_name("english_words.txt")).read_text("utf-8").splitlines()
+    if line and not line.startswith("#")
+)
+
 
 def clean(text: str) -> str:
     """Unicode-normalise, drop control characters, lower-case, unify quotes and dashes."""
@@ -97,8 +104,11 @@ class Vocabulary:
         self._corrections: dict[str, str] = {}
 
     def correct(self, word: str) -> str:
-        """Spell-correct an unknown word to a known one when close enough, else return it."""
-        if len(word) < 4 or word.isdigit():
+        """Spell-correct an unknown word to a known one when close enough, else return it.
+
+        Common English words (:data:`ENGLISH_WORDS`) are words, not typos: they stay.
+        """
+        if len(word) < 4 or word.isdigit() or word in ENGLISH_WORDS:
             return word
         hit = self._corrections.get(word)
         if hit is None:

@@ -47,6 +47,11 @@ CASES: list[tuple[str, str, str | None]] = [
     ("relation", "someone i used to teach added me", "ex_pupil"),
     ("relation", "one of last summer's leavers messaged me", "ex_pupil"),
     ("relation", "a student who's 19 wants to add me on snapchat", None),
+    ("relation", "my old tutee from way back messaged me on insta", "ex_pupil"),
+    ("relation", "a formr student wants to follow me", "ex_pupil"),
+    ("relation", "one of my students from years ago found me on linkedin", "ex_pupil"),
+    ("relation", "one of my old yr 10s added me on snap", "ex_pupil"),
+    ("relation", "a lad from my form moved schools and wants to add me", "ex_pupil"),
     ("relation", "can i add my neighbour on fb", None),
     # under_18
     ("under_18", "ex pupil who is 16 added me on fb", "yes"),
@@ -68,6 +73,12 @@ CASES: list[tuple[str, str, str | None]] = [
     ("parental_consent", "can i post it without asking the parents", "no"),
     ("parental_consent", "i only have a verbal ok from mum", "no"),
     ("parental_consent", "parent said no to photos, can i post it", "no"),
+    ("parental_consent", "her dad hasnt returned the consent slip", "no"),
+    (
+        "parental_consent",
+        "a few photo forms still haven't come back, can i post the team pic",
+        "no",
+    ),
     ("parental_consent", "do i need consent to post pupils' photos", None),
     ("parental_consent", "can i put sports day pics on the school fb page", None),
     # senior_approval
@@ -77,6 +88,7 @@ CASES: list[tuple[str, str, str | None]] = [
     ("senior_approval", "can i start a facebook page for the choir without asking anyone", "no"),
     ("senior_approval", "senior leaders said no to a dept insta", "no"),
     ("senior_approval", "it hasn't been approved yet", "no"),
+    ("senior_approval", "sign off for the choir insta came through from slt today", "yes"),
     ("senior_approval", "who has to approve a new school account", None),
     ("senior_approval", "can i set up an insta for my class", None),
     # written_permission
@@ -87,6 +99,10 @@ CASES: list[tuple[str, str, str | None]] = [
     ("written_permission", "no permission but can i post the new slogan", "no"),
     ("written_permission", "i haven't asked anyone, can i post the notes", "no"),
     ("written_permission", "the head verbally said it was fine", "no"),
+    ("written_permission", "we've got written permision from the trust for the crest", "yes"),
+    ("written_permission", "the principal emailed me to say its fine to use the badge", "yes"),
+    ("written_permission", "the head emailed us saying we can use the motto", "yes"),
+    ("written_permission", "the head ok'd it but didnt put it in writing", "no"),
     ("written_permission", "do i need permission to use the school logo", None),
     ("written_permission", "can i use the school logo on my tutoring website", None),
     # account_type
@@ -96,6 +112,7 @@ CASES: list[tuple[str, str, str | None]] = [
     ("account_type", "should i use my school email to contact parents", "official"),
     ("account_type", "is it ok to email governors from my official academy account", "official"),
     ("account_type", "which email should i use", None),
+    ("account_type", "can i put the academy crest on my insta", "personal"),
 ]
 
 

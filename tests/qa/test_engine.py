@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.qa.engine import AnswerEngine
+from bot.qa.engine import AnswerEngine, is_information_question
 from policy_kb.loader import policy_text_path
 
 CONTRACT_KEYS = [
@@ -121,3 +121,19 @@ def test_supplied_facts_override_and_unknown_facts_are_ignored(engine: AnswerEng
     q = "can I accept a friend request from a former student"
     assert engine.answer(q, {"under_18": "no"}).verdict == "allowed"
     assert engine.answer(q, {"under_18": "yes", "nonsense": "x"}).verdict == "not_allowed"
+
+
+@pytest.mark.parametrize(
+    ("question", "information"),
+    [
+        ("wht email do i use for writing to parents", True),
+        ("office manager here, what email should i use for the pta", True),
+        ("do i tell the dsl or the head if a year 9 messages me on insta", True),
+        ("somebody posted threats on our academy fb, what shld i do", True),
+        ("who do I tell if a pupil DMs me", True),
+        ("should i tell the dsl if a pupil dms me", False),  # a yes/no question
+        ("can i add a yr 11 kid on snap", False),
+    ],
+)
+def test_which_questions_ask_for_information(question: str, information: bool) -> None:
+    assert is_information_question(question) is information
