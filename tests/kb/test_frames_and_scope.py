@@ -41,6 +41,14 @@ def test_bad_scope_pattern_is_rejected() -> None:
         ("can i msg a pupil on insta to say well done on there match", True),
         ("cn i do a facebok page for the year 11 prom", True),
         ("does this apply to agency staff", True),
+        ("are volunteers covered", True),
+        ("does it cover weekends", True),
+        ("my son has just started at our academy, do i need to do anything", True),
+        ("what's the difference between appropriate and inappropriate", True),
+        ("someone left a review of our academy on google", True),
+        ("the boiler in the science block is broken again", False),
+        ("how quickly should we reply to parent emails", False),
+        ("we went to the lakes, the booking was a mess", False),
     ],
 )
 def test_scope_gate(question: str, in_scope: bool) -> None:
@@ -58,6 +66,20 @@ def test_frames_settle_neighbours() -> None:
     assert engine.answer("can i dm a yr 9 on insta").rule_ids == [
         "inappropriate.communicating-with-pupils"
     ]
+
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "is it ok to send one of my pupils a snap",
+        "can i send a student a voice note on whatsapp",
+        "i liked a pupil's post on tiktok, is that a problem",
+    ],
+)
+def test_sending_or_liking_is_messaging(question: str) -> None:
+    engine = AnswerEngine.from_file()
+    assert "message" in engine.matcher.reader.read(question).frames
 
 
 def test_kb_without_scope_lets_every_question_through() -> None:
