@@ -68,7 +68,6 @@ def test_frames_settle_neighbours() -> None:
     ]
 
 
-
 @pytest.mark.parametrize(
     "question",
     [
