@@ -1,6 +1,6 @@
 """Fit the answer engine's confidence (a logistic) on the labelled training sets.
 
-Run: ``python -m benchmarks.calibrate``. For every training question (dev and fresh) the scope
+Run: ``python -m benchmarks.calibrate``. For every training question (``TRAINING_SETS``) the scope
 gate lets through, the features of the top-ranked entry
 (:func:`bot.qa.engine.confidence_features`) are paired with whether that entry is an
 acceptable one (out-of-scope questions count as wrong). The training questions are also the

@@ -1,10 +1,10 @@
 """Accuracy gates: fail if the engine regresses on the labelled question sets.
 
-The dev, fresh and field sets are *training* data: they are the KB's example questions
+The training sets (``TRAINING_SETS``: dev, fresh, field, phone) are *training* data: they are the KB's example questions
 (``policy_kb/social_media_policy.examples.yaml``). So they are scored cross-validated, each
 fold answered by an engine not taught that fold. The held-out set is never taught nor tuned
 on. Thresholds are the figures measured when the gates were set (training cross-validated
-verdict 91.7% over the three sets, held-out verdict 89.4%) minus about 2 points.
+verdict 90.1% over the four sets, held-out verdict 90.7%) minus about 2 and 3.5 points.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from bot.qa.engine import AnswerEngine
 from bot.qa.text import clean, words
 from policy_kb.schema import KnowledgeBase
 
-CROSS_VALIDATED_VERDICT_MIN = 89.7
+CROSS_VALIDATED_VERDICT_MIN = 88.0
 HELDOUT_VERDICT_MIN = 87.1
 MIN_REACHING_QUESTIONS = 3
 

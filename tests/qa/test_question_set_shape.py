@@ -1,7 +1,7 @@
 """Shape of the labelled question sets in tests/data (the truth the Q&A engine is judged by).
 
 These checks keep the sets usable: every item has the agreed keys and values, labels name only
-real knowledge-base entry ids, no two sets share a question, and the dev and fresh sets cover
+real knowledge-base entry ids, no two sets share a question, and the dev and later sets cover
 every entry often enough to measure it.
 """
 
@@ -22,9 +22,15 @@ DATA = Path(__file__).resolve().parents[1] / "data"
 DEV = DATA / "questions_dev.yaml"
 HELDOUT = DATA / "questions_heldout.yaml"
 FRESH = DATA / "questions_fresh.yaml"
-FIELD = DATA / "questions_field.yaml"
-SETS = [DEV, HELDOUT, FRESH, FIELD]
-SET_IDS = ["dev", "heldout", "fresh", "field"]
+#: The sets written later, each apart from the engine and the others: (name, size at least,
+#: questions per entry at least, per common entry at least).
+INDEPENDENT: list[tuple[str, int, int, int]] = [
+    ("fresh", 300, 4, 10),
+    ("field", 400, 5, 12),
+    ("phone", 400, 5, 12),
+]
+SETS = [DEV, HELDOUT, *(DATA / f"questions_{name}.yaml" for name, *_ in INDEPENDENT)]
+SET_IDS = ["dev", "heldout", *(name for name, *_ in INDEPENDENT)]
 #: the sets that include a very long out-of-scope message (the others have other junk)
 LONG_INPUT_SETS = {DEV, HELDOUT, FRESH}
 
@@ -154,18 +160,6 @@ def heldout() -> list[dict[str, Any]]:
     return load_items(HELDOUT)
 
 
-@pytest.fixture(scope="module")
-def fresh() -> list[dict[str, Any]]:
-    """The fresh set, written apart from the engine and the other two sets."""
-    return load_items(FRESH)
-
-
-@pytest.fixture(scope="module")
-def field() -> list[dict[str, Any]]:
-    """The field set, written apart from the engine and the other three sets."""
-    return load_items(FIELD)
-
-
 @pytest.mark.parametrize("path", SETS, ids=SET_IDS)
 def test_every_item_has_the_agreed_format(path: Path) -> None:
     bad = {
@@ -200,25 +194,15 @@ def test_format_check_rejects_broken_items() -> None:
         assert item_problems(item), item
 
 
-def test_sizes(
-    dev: list[dict[str, Any]],
-    heldout: list[dict[str, Any]],
-    fresh: list[dict[str, Any]],
-    field: list[dict[str, Any]],
-) -> None:
+def test_sizes(dev: list[dict[str, Any]], heldout: list[dict[str, Any]]) -> None:
     assert len(dev) >= 300
     assert len(heldout) >= 100
-    assert len(fresh) >= 300
-    assert len(field) >= 400
+    for name, size, *_ in INDEPENDENT:
+        assert len(load_items(DATA / f"questions_{name}.yaml")) >= size, name
 
 
-def test_no_question_repeats_within_or_across_sets(
-    dev: list[dict[str, Any]],
-    heldout: list[dict[str, Any]],
-    fresh: list[dict[str, Any]],
-    field: list[dict[str, Any]],
-) -> None:
-    counts = Counter(normalise(item["q"]) for item in dev + heldout + fresh + field)
+def test_no_question_repeats_within_or_across_sets() -> None:
+    counts = Counter(normalise(item["q"]) for path in SETS for item in load_items(path))
     assert [q for q, n in counts.items() if n > 1] == []
 
 
@@ -229,16 +213,15 @@ def test_dev_covers_every_entry(dev: list[dict[str, Any]]) -> None:
     assert min(counts[i] for i in ENTRY_IDS) >= 3
 
 
-def test_fresh_covers_every_entry(fresh: list[dict[str, Any]]) -> None:
-    counts = Counter(rule for item in fresh for rule in item["rules"])
-    thin = {i: counts[i] for i in kb_ids() if counts[i] < (10 if i in COMMON_IDS else 4)}
-    assert not thin, f"entries with too few fresh questions: {thin}"
-
-
-def test_field_covers_every_entry(field: list[dict[str, Any]]) -> None:
-    counts = Counter(rule for item in field for rule in item["rules"])
-    thin = {i: counts[i] for i in kb_ids() if counts[i] < (12 if i in COMMON_IDS else 5)}
-    assert not thin, f"entries with too few field questions: {thin}"
+@pytest.mark.parametrize(("name", "size", "least", "common"), INDEPENDENT, ids=SET_IDS[2:])
+def test_each_independent_set_covers_every_entry(
+    name: str, size: int, least: int, common: int
+) -> None:
+    counts = Counter(
+        rule for item in load_items(DATA / f"questions_{name}.yaml") for rule in item["rules"]
+    )
+    thin = {i: counts[i] for i in kb_ids() if counts[i] < (common if i in COMMON_IDS else least)}
+    assert not thin, f"entries with too few {name} questions: {thin}"
 
 
 @pytest.mark.parametrize("path", SETS, ids=SET_IDS)
