@@ -1,7 +1,7 @@
 """Fit the answer engine's confidence (a logistic) on the labelled training sets.
 
-Run: ``python -m benchmarks.calibrate``. For every training question (``TRAINING_SETS``) the scope
-gate lets through, the features of the top-ranked entry
+Run: ``python -m benchmarks.calibrate``. For every training question (``TRAINING_SETS``) the
+scope gate lets through, the features of the top-ranked entry
 (:func:`bot.qa.engine.confidence_features`) are paired with whether that entry is an
 acceptable one (out-of-scope questions count as wrong). The training questions are also the
 KB's example questions, so features are *cross-fitted*: each fold is ranked by an engine
