@@ -28,6 +28,7 @@ INDEPENDENT: list[tuple[str, int, int, int]] = [
     ("fresh", 300, 4, 10),
     ("field", 400, 5, 12),
     ("phone", 400, 5, 12),
+    ("situations", 400, 5, 12),
 ]
 SETS = [DEV, HELDOUT, *(DATA / f"questions_{name}.yaml" for name, *_ in INDEPENDENT)]
 SET_IDS = ["dev", "heldout", *(name for name, *_ in INDEPENDENT)]
