@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any
 
 #: additive (Lidstone) smoothing of word counts
 ALPHA = 0.3
@@ -23,13 +24,26 @@ class ExampleClassifier:
     """Posterior probability of each entry given a question's features."""
 
     def __init__(self, texts_per_entry: Sequence[Sequence[str]], featurise: Featurise) -> None:
+        """Count ``featurise``'s features in each entry's texts."""
         counts: list[Counter[str]] = []
-        vocab: set[str] = set()
         for texts in texts_per_entry:
             c: Counter[str] = Counter()
             for text in texts:
                 c.update(set(featurise(text)))  # presence per text: one long text can't dominate
             counts.append(c)
+        self._fit(counts)
+
+    @classmethod
+    def from_state(cls, state: Mapping[str, Any]) -> ExampleClassifier:
+        """A classifier from the :meth:`state` of one trained on the same texts."""
+        clf = cls.__new__(cls)
+        clf._fit([Counter(c) for c in state["counts"]])
+        return clf
+
+    def _fit(self, counts: list[Counter[str]]) -> None:
+        self._counts = counts
+        vocab: set[str] = set()
+        for c in counts:
             vocab.update(c)
         v = max(len(vocab), 1)
         self._log_p: list[dict[str, float]] = []
@@ -39,6 +53,10 @@ class ExampleClassifier:
             self._log_p.append({f: math.log((n + ALPHA) / denom) for f, n in c.items()})
             self._log_unseen.append(math.log(ALPHA / denom))
         self._vocab = frozenset(vocab)
+
+    def state(self) -> dict[str, Any]:
+        """What training counted (JSON-able), to rebuild the classifier without featurising."""
+        return {"counts": [dict(c) for c in self._counts]}
 
     def posterior(self, features: Iterable[str]) -> list[float]:
         """P(entry | features) for every entry, in the order given at construction.

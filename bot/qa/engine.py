@@ -31,6 +31,9 @@ NO_MATCH_THRESHOLD = 0.15
 AMBIGUITY_MARGIN = 0.12
 #: below this confidence the answer always comes with the runners-up as "did you mean"
 LOW_CONFIDENCE = 0.5
+#: a question of this many content words or fewer ("photos?", "comment") always gets "did
+#: you mean" choices: it says too little to be sure which rule is meant
+TERSE_WORDS = 2
 
 _PERMISSION = re.compile(
     r"^\s*(?:so\s+|and\s+|but\s+|hi,?\s+|hey,?\s+|quick q(?:uestion)?:?\s+)?"
@@ -70,7 +73,7 @@ UsageLog = Callable[[Answer], None]
 
 #: logistic weights for :data:`CONFIDENCE_FEATURES`, fitted on the training sets (cross-fitted)
 #: by ``python -m benchmarks.calibrate``
-CONFIDENCE_WEIGHTS: tuple[float, ...] = (-3.29, 2.22, 1.43, 5.62, -0.50, 2.12)
+CONFIDENCE_WEIGHTS: tuple[float, ...] = (-0.12, 0.70, 0.54, 1.69, -0.07, -0.66)
 CONFIDENCE_FEATURES = ("bias", "score", "coverage", "gap", "frames_met", "frames_unmet")
 
 
@@ -143,10 +146,12 @@ class AnswerEngine:
         confidence = self.confidence(top, ranked[1] if len(ranked) > 1 else None)
         if confidence < NO_MATCH_THRESHOLD:
             return self._no_match(question, self._not_covered_text(), ranked, confidence)
+        terse = len(self.matcher.tokens(question)) <= TERSE_WORDS
         suggestions = [
             Suggestion(c.entry.id, c.entry.topic)
             for c in ranked[1:3]
-            if confidence < LOW_CONFIDENCE
+            if terse
+            or confidence < LOW_CONFIDENCE
             or confidence - self.confidence(c, top) < AMBIGUITY_MARGIN
         ]
         return self._answer_entry(question, top.entry, known, confidence, suggestions)

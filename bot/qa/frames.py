@@ -68,8 +68,14 @@ class QuestionReader:
     def read(self, question: str) -> Reading:
         """Frames present and the scope verdict for one question."""
         text = self.corrected(question)
-        frames = frozenset(name for name, rx in self._frames if rx.search(text))
-        return Reading(text, frames, self._in_scope(text))
+        return Reading(text, self._frames_in(text), self._in_scope(text))
+
+    def frames(self, question: str) -> frozenset[str]:
+        """Only the frames present (no scope verdict): for training texts."""
+        return self._frames_in(self.corrected(question))
+
+    def _frames_in(self, text: str) -> frozenset[str]:
+        return frozenset(name for name, rx in self._frames if rx.search(text))
 
     def _in_scope(self, text: str) -> bool:
         if not self._gate:

@@ -13,13 +13,18 @@ engine settles near neighbours with facts extracted from the question.
 
 from __future__ import annotations
 
+import json
 import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
 
 from bot.qa.classifier import ExampleClassifier
 from bot.qa.frames import QuestionReader, Reading
+from bot.qa.linear import cached_model
+from bot.qa.model_cache import model_path, store
 from bot.qa.text import Vocabulary
 from policy_kb.schema import Entry, KnowledgeBase
 
@@ -35,6 +40,8 @@ FRAME_UNMET = 0.85
 FRAME_AVOID = 0.45
 #: weight of the example classifier's posterior, added to the fused score
 CLASSIFIER_WEIGHT = 0.4
+#: weight of the n-gram SVM's decision value (:mod:`bot.qa.linear`), added to the fused score
+LINEAR_WEIGHT = 2.0
 
 
 @dataclass(frozen=True)
@@ -48,6 +55,7 @@ class Candidate:
     coverage: float  # share of the question's IDF weight found in this entry's vocabulary
     frames_met: bool | None = None  # the entry's required frames are present (None: it has none)
     classifier: float = 0.0  # the example classifier's posterior for this entry
+    linear: float = 0.0  # the n-gram SVM's decision value for this entry
 
 
 def _authored_documents(entry: Entry) -> list[str]:
@@ -72,7 +80,7 @@ def _classifier_features(tokens: Iterable[str], frames: Iterable[str]) -> list[s
 class Matcher:
     """Scores questions against every entry of a knowledge base."""
 
-    def __init__(self, kb: KnowledgeBase) -> None:
+    def __init__(self, kb: KnowledgeBase, *, model_cache: Path | None = None) -> None:
         # Known words come from the KB's own wording, not from the staff examples, whose
         # typos ("realy") would otherwise become words that other typos are corrected to.
         corpus = [t for e in kb.entries for t in _authored_documents(e)]
@@ -113,11 +121,33 @@ class Matcher:
                 for t in toks:
                     self._phrase_index[t].append(p)
         self._max_idf = max(self._idf.values(), default=1.0)
-        self.classifier = ExampleClassifier(
-            [_askings(e) for e in self.entries],
-            lambda text: _classifier_features(self._tokens_of(text), self.reader.read(text).frames),
-        )
+        askings = [_askings(e) for e in self.entries]
+        self.classifier = self._example_classifier(kb, askings, model_cache)
         self._text_tokens.clear()
+        self.linear = cached_model(askings, model_cache)
+
+    def _example_classifier(
+        self, kb: KnowledgeBase, askings: list[list[str]], cache: Path | None
+    ) -> ExampleClassifier:
+        """The naive Bayes classifier, from the model cache when trained on this KB before
+        (featurising every example reads its frames: most of start-up otherwise)."""
+        path = model_path("bayes", kb.model_dump(mode="json"), ".json", cache)
+        try:
+            clf = ExampleClassifier.from_state(json.loads(path.read_text("utf-8")))
+            path.touch()
+            return clf
+        except (OSError, ValueError, KeyError):
+            pass  # not cached yet (or unreadable): train
+        clf = ExampleClassifier(
+            askings,
+            lambda text: _classifier_features(self._tokens_of(text), self.reader.frames(text)),
+        )
+
+        def write(fh: IO[bytes]) -> None:
+            fh.write(json.dumps(clf.state()).encode())
+
+        store(path, write)
+        return clf
 
     def _tokens_of(self, text: str) -> list[str]:
         toks = self._text_tokens.get(text)
@@ -173,20 +203,25 @@ class Matcher:
         # BM25 normalised by the best score a document could reach for these tokens
         bm25_scale = sum(self._idf.get(t, 0.0) for t in qset) * (BM25_K1 + 1) or 1.0
         posterior = self.classifier.posterior(_classifier_features(qset, reading.frames))
+        linear = self.linear.scores(question)
         out: list[Candidate] = []
         for i, e in enumerate(self.entries):
-            if bm25[i] == 0.0 and phrase[i] == 0.0:
+            if bm25[i] == 0.0 and phrase[i] == 0.0 and linear[i] <= 0.0:
                 continue
             b = min(bm25[i] / bm25_scale * 2.0, 1.0)
             covered = sum(self.idf(t) for t in qset if t in self._entry_vocab[i])
             score = PHRASE_WEIGHT * phrase[i] + (1 - PHRASE_WEIGHT) * b
-            score += CLASSIFIER_WEIGHT * posterior[i]
+            score += CLASSIFIER_WEIGHT * posterior[i] + LINEAR_WEIGHT * float(linear[i])
             met: bool | None = None
             if e.requires:
                 met = all(any(f in reading.frames for f in group) for group in e.requires)
                 score = score + FRAME_BONUS if met else score * FRAME_UNMET
             if any(f in reading.frames for f in e.avoid):
                 score *= FRAME_AVOID
-            out.append(Candidate(e, score, b, phrase[i], covered / q_weight, met, posterior[i]))
+            out.append(
+                Candidate(
+                    e, score, b, phrase[i], covered / q_weight, met, posterior[i], float(linear[i])
+                )
+            )
         out.sort(key=lambda c: -c.score)
         return out[:limit]

@@ -39,7 +39,7 @@ def test_follow_up_options_are_listed_once_under_their_question() -> None:
 
 
 def test_did_you_mean_heading_and_numbering_across_groups() -> None:
-    answer = _engine().answer("when is the next inset day")
+    answer = _engine().answer("staff")
     reply = answer_reply(answer)
     reply.choices.append(Choice("Report an incident", "{}", "report.start", "primary"))
     shown = render(reply, numbered_from=3)

@@ -137,3 +137,17 @@ def test_supplied_facts_override_and_unknown_facts_are_ignored(engine: AnswerEng
 )
 def test_which_questions_ask_for_information(question: str, information: bool) -> None:
     assert is_information_question(question) is information
+
+
+@pytest.mark.parametrize("question", ["comment", "posting?", "whatsapp"])
+def test_a_one_or_two_word_question_gets_did_you_mean_choices(
+    engine: AnswerEngine, question: str
+) -> None:
+    a = engine.answer(question)
+    assert a.suggestions, f"{question!r} answered {a.rule_ids} with no other choices"
+
+
+def test_a_full_question_answered_with_confidence_has_no_distracting_choices(
+    engine: AnswerEngine,
+) -> None:
+    assert engine.answer("can i add a yr 11 kid on snap").suggestions == []

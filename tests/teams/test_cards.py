@@ -55,7 +55,7 @@ def test_policy_answer_has_verdict_answer_quote_and_buttons() -> None:
 
 
 def test_did_you_mean_topics_come_under_the_cores_heading() -> None:
-    answer = _engine().answer("when is the next inset day")
+    answer = _engine().answer("staff")
     card = cards.reply_card(answer_reply(answer))
     body = card["body"]
     (at,) = [i for i, el in enumerate(body) if el["type"] == "ActionSet"]

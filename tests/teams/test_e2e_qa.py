@@ -37,7 +37,7 @@ async def test_follow_up_choice_updates_the_answer_in_place(harness: TeamsHarnes
 
 
 async def test_did_you_mean_choice_answers_that_topic(harness: TeamsHarness) -> None:
-    await harness.post(TOM, text="someone posted a nasty comment about a pupil")
+    await harness.post(TOM, text="the head")
     [first] = harness.connector.sent()
     assert first.card is not None
     body = first.card["body"]
