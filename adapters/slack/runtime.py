@@ -34,7 +34,7 @@ log = logging.getLogger(__name__)
 Listener = Callable[[AsyncArgs], Awaitable[None]]
 
 #: Questions answered at once after ``ack()``; ``benchmarks/server_load.py`` measured it
-ANSWER_SLOTS = 8
+ANSWER_SLOTS = 4
 
 SORRY = (
     "Sorry, something went wrong on my side and I couldn’t finish that. Please try again "
