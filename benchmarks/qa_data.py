@@ -28,7 +28,7 @@ class Labelled:
 
 
 def load(name: str) -> list[Labelled]:
-    """``heldout`` or one of :data:`TRAINING_SETS`."""
+    """One of :data:`HELDOUT_SETS` or :data:`TRAINING_SETS`."""
     raw: list[dict[str, Any]] = yaml.safe_load((DATA / f"questions_{name}.yaml").read_text("utf-8"))
     return [
         Labelled(
@@ -43,7 +43,10 @@ def load(name: str) -> list[Labelled]:
     ]
 
 
-#: the labelled sets the KB's example questions are built from (never the held-out set)
+#: the held-out sets: never taught, never tuned on (the second was written after the engine)
+HELDOUT_SETS = ("heldout", "heldout2")
+
+#: the labelled sets the KB's example questions are built from (never a held-out set)
 TRAINING_SETS = ("dev", "fresh", "field", "phone", "situations")
 FOLDS = 5
 

@@ -2,10 +2,11 @@
 
 The training sets (``TRAINING_SETS``: dev, fresh, field, phone, situations) are the KB's
 example questions (``policy_kb/social_media_policy.examples.yaml``). So they are scored
-cross-validated, each fold answered by an engine not taught that fold. The held-out set is
-never taught nor tuned on. Thresholds are the figures measured when the gates were set
-(training cross-validated verdict 91.6% over the five sets, held-out verdict 95.7%) minus
-about 2 and 2.7 points.
+cross-validated, each fold answered by an engine not taught that fold. The held-out sets are
+never taught nor tuned on (the second was written after the engine it first measured).
+Thresholds are the figures measured when the gates were set (training cross-validated
+verdict 91.6% over the five sets, held-out verdicts 95.7% and 96.0%) minus about 2 and 2.7
+points.
 """
 
 from __future__ import annotations
@@ -15,7 +16,14 @@ from collections import defaultdict
 import pytest
 
 from benchmarks.build_examples import main as build_examples
-from benchmarks.qa_data import Labelled, example_text, load, load_training, untaught_folds
+from benchmarks.qa_data import (
+    HELDOUT_SETS,
+    Labelled,
+    example_text,
+    load,
+    load_training,
+    untaught_folds,
+)
 from bot.qa.engine import AnswerEngine
 from bot.qa.text import clean, words
 from policy_kb.schema import KnowledgeBase
@@ -49,11 +57,12 @@ def test_cross_validated_verdict_accuracy(
     )
 
 
-def test_heldout_verdict_accuracy(engine: AnswerEngine) -> None:
-    data = load("heldout")
+@pytest.mark.parametrize("name", HELDOUT_SETS)
+def test_heldout_verdict_accuracy(engine: AnswerEngine, name: str) -> None:
+    data = load(name)
     rate = 100.0 * sum(engine.answer(x.q, x.facts).verdict == x.verdict for x in data) / len(data)
     assert rate >= HELDOUT_VERDICT_MIN, (
-        f"held-out verdict accuracy {rate:.1f}% < {HELDOUT_VERDICT_MIN}%"
+        f"{name} verdict accuracy {rate:.1f}% < {HELDOUT_VERDICT_MIN}%"
     )
 
 
@@ -83,7 +92,9 @@ def test_examples_file_is_built_from_the_training_sets() -> None:
 
 def test_no_heldout_question_is_taught(engine: AnswerEngine) -> None:
     taught = {example_text(q).lower() for e in engine.kb.entries for q in e.examples}
-    leaked = [x.q for x in load("heldout") if example_text(x.q).lower() in taught]
+    leaked = [
+        x.q for name in HELDOUT_SETS for x in load(name) if example_text(x.q).lower() in taught
+    ]
     assert not leaked, f"held-out questions found among the KB's examples: {leaked}"
 
 

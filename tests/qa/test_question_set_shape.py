@@ -29,6 +29,7 @@ INDEPENDENT: list[tuple[str, int, int, int]] = [
     ("field", 400, 5, 12),
     ("phone", 400, 5, 12),
     ("situations", 400, 5, 12),
+    ("heldout2", 200, 3, 6),
 ]
 SETS = [DEV, HELDOUT, *(DATA / f"questions_{name}.yaml" for name, *_ in INDEPENDENT)]
 SET_IDS = ["dev", "heldout", *(name for name, *_ in INDEPENDENT)]
