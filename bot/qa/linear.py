@@ -23,13 +23,11 @@ from typing import IO
 
 import numpy as np
 
-from bot.qa.model_cache import model_path, store
+from bot.qa.model_cache import cached
 from bot.qa.text import clean, words
 
 log = logging.getLogger(__name__)
 
-#: bump when the features or the training change, so cached models are trained again
-MODEL_VERSION = 1
 CHAR_NGRAMS = (2, 5)
 #: the SVM's regularisation (chosen by cross-validation on the training question sets)
 SVM_C = 1.0
@@ -125,14 +123,12 @@ def cached_model(
     texts_per_class: Sequence[Sequence[str]], cache: Path | None = None
 ) -> LinearModel:
     """The model for these texts: loaded from the model cache, or trained and cached."""
-    path = model_path("linear", [MODEL_VERSION, SVM_C, texts_per_class], ".npz", cache)
-    if path.exists():
-        try:
-            model = LinearModel.load(path)
-            path.touch()
-            return model
-        except (OSError, ValueError, KeyError) as exc:
-            log.warning("cached Q&A model %s unreadable (%s); training again", path, exc)
-    model = LinearModel.train(texts_per_class)
-    store(path, model.write)
-    return model
+    return cached(
+        "linear",
+        texts_per_class,
+        train=lambda: LinearModel.train(texts_per_class),
+        load=LinearModel.load,
+        write=LinearModel.write,
+        suffix=".npz",
+        directory=cache,
+    )

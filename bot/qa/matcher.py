@@ -24,7 +24,7 @@ from typing import IO
 from bot.qa.classifier import ExampleClassifier
 from bot.qa.frames import QuestionReader, Reading
 from bot.qa.linear import cached_model
-from bot.qa.model_cache import model_path, store
+from bot.qa.model_cache import cached
 from bot.qa.text import Vocabulary
 from policy_kb.schema import Entry, KnowledgeBase
 
@@ -131,23 +131,25 @@ class Matcher:
     ) -> ExampleClassifier:
         """The naive Bayes classifier, from the model cache when trained on this KB before
         (featurising every example reads its frames: most of start-up otherwise)."""
-        path = model_path("bayes", kb.model_dump(mode="json"), ".json", cache)
-        try:
-            clf = ExampleClassifier.from_state(json.loads(path.read_text("utf-8")))
-            path.touch()
-            return clf
-        except (OSError, ValueError, KeyError):
-            pass  # not cached yet (or unreadable): train
-        clf = ExampleClassifier(
-            askings,
-            lambda text: _classifier_features(self._tokens_of(text), self.reader.frames(text)),
-        )
 
-        def write(fh: IO[bytes]) -> None:
+        def train() -> ExampleClassifier:
+            return ExampleClassifier(
+                askings,
+                lambda text: _classifier_features(self._tokens_of(text), self.reader.frames(text)),
+            )
+
+        def write(clf: ExampleClassifier, fh: IO[bytes]) -> None:
             fh.write(json.dumps(clf.state()).encode())
 
-        store(path, write)
-        return clf
+        return cached(
+            "bayes",
+            kb.model_dump(mode="json"),
+            train=train,
+            load=lambda path: ExampleClassifier.from_state(json.loads(path.read_text("utf-8"))),
+            write=write,
+            suffix=".json",
+            directory=cache,
+        )
 
     def _tokens_of(self, text: str) -> list[str]:
         toks = self._text_tokens.get(text)

@@ -18,7 +18,9 @@ import tempfile
 from collections.abc import Callable
 from functools import cache
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, TypeVar
+
+T = TypeVar("T")
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +62,31 @@ def model_path(kind: str, trained_on: Any, suffix: str, directory: Path | None =
     h = hashlib.sha256(_code_digest().encode())
     h.update(json.dumps(trained_on, ensure_ascii=False, sort_keys=True).encode())
     return (directory or cache_dir()) / f"{kind}-{h.hexdigest()[:24]}{suffix}"
+
+
+def cached(
+    kind: str,
+    trained_on: Any,
+    *,
+    train: Callable[[], T],
+    load: Callable[[Path], T],
+    write: Callable[[T, IO[bytes]], None],
+    suffix: str,
+    directory: Path | None = None,
+) -> T:
+    """The ``kind`` of model trained on ``trained_on``: loaded from the cache, or trained
+    with ``train`` and stored with ``write`` (a damaged file is trained again)."""
+    path = model_path(kind, trained_on, suffix, directory)
+    if path.exists():
+        try:
+            model = load(path)
+            path.touch()  # recently used: kept by the pruning
+            return model
+        except (OSError, ValueError, KeyError) as exc:
+            log.warning("cached Q&A model %s unreadable (%s); training again", path.name, exc)
+    model = train()
+    store(path, lambda fh: write(model, fh))
+    return model
 
 
 def store(path: Path, write: Callable[[IO[bytes]], None]) -> None:
