@@ -44,7 +44,8 @@ PERMANENT_ERRORS = frozenset(
 GONE_ERRORS = frozenset({"message_not_found", "cant_update_message", "edit_window_closed"})
 
 
-def _error_code(exc: SlackApiError) -> str:
+def error_code(exc: SlackApiError) -> str:
+    """Slack's error code for a failed call (``http_<status>`` when the body has none)."""
     data = exc.response.data if isinstance(exc.response.data, dict) else {}
     return str(data.get("error") or f"http_{exc.response.status_code}")
 
@@ -99,14 +100,14 @@ class SlackNotifier:
                 channel=channel, ts=ts, text=reply.text, blocks=reply_blocks(reply)
             )
         except SlackApiError as exc:
-            if _error_code(exc) in GONE_ERRORS:
+            if error_code(exc) in GONE_ERRORS:
                 log.info("slack delivery %s: message to update is gone; posting anew", delivery.id)
                 return None
             raise
         return f"{updated.get('channel') or channel}:{updated.get('ts') or ts}"
 
     def _delivery_error(self, delivery: Delivery, exc: SlackApiError) -> DeliveryError:
-        code = _error_code(exc)
+        code = error_code(exc)
         if exc.response.status_code == 429 or code == "ratelimited":
             wait = _retry_after(exc)
             log.warning("slack delivery %s: rate limited, retry after %.0fs", delivery.id, wait)

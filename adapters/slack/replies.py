@@ -23,6 +23,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from adapters.slack.blocks import form_modal, pack_metadata, reply_blocks
+from adapters.slack.notifier import error_code
 from bot.messages import Choice, Reply
 
 log = logging.getLogger(__name__)
@@ -137,9 +138,10 @@ async def open_modal(
     try:
         await client.views_open(trigger_id=origin.trigger_id, view=view)
     except SlackApiError as exc:
-        if exc.response.get("error") not in SPENT_TRIGGER:
+        code = error_code(exc)
+        if code not in SPENT_TRIGGER:
             raise
-        log.warning("form not opened in time (%s); offered a button", exc.response["error"])
+        log.warning("form not opened in time (%s); offered a button", code)
         notice = Reply(text=FORM_TOO_SLOW, kind="notice", choices=[again])
         await post(client, origin, notice, respond=respond)
 

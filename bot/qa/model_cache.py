@@ -57,7 +57,7 @@ def _code_digest() -> str:
     return h.hexdigest()
 
 
-def model_path(kind: str, trained_on: Any, suffix: str, directory: Path | None = None) -> Path:
+def _model_path(kind: str, trained_on: Any, suffix: str, directory: Path | None = None) -> Path:
     """The cache file for a ``kind`` of model trained on ``trained_on`` (JSON-able)."""
     h = hashlib.sha256(_code_digest().encode())
     h.update(json.dumps(trained_on, ensure_ascii=False, sort_keys=True).encode())
@@ -76,7 +76,7 @@ def cached(
 ) -> T:
     """The ``kind`` of model trained on ``trained_on``: loaded from the cache, or trained
     with ``train`` and stored with ``write`` (a damaged file is trained again)."""
-    path = model_path(kind, trained_on, suffix, directory)
+    path = _model_path(kind, trained_on, suffix, directory)
     if path.exists():
         try:
             model = load(path)
@@ -85,11 +85,11 @@ def cached(
         except (OSError, ValueError, KeyError) as exc:
             log.warning("cached Q&A model %s unreadable (%s); training again", path.name, exc)
     model = train()
-    store(path, lambda fh: write(model, fh))
+    _store(path, lambda fh: write(model, fh))
     return model
 
 
-def store(path: Path, write: Callable[[IO[bytes]], None]) -> None:
+def _store(path: Path, write: Callable[[IO[bytes]], None]) -> None:
     """Write ``path`` atomically with ``write``, then drop all but the newest files; a
     directory that cannot be written is logged, not raised."""
     try:

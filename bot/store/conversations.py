@@ -46,9 +46,7 @@ class ConversationStore:
         """The stored state for ``key``, or None."""
         async with self.database.session() as session:
             row = await session.get(ConversationRecord, key)
-            if row is None:
-                return None
-            return ConversationState(row.key, dict(row.state), row.version, row.updated_at)
+            return None if row is None else _state_of(row)
 
     async def get_many(self, *keys: str) -> dict[str, ConversationState]:
         """The stored states of those ``keys`` that have one, in one query."""
@@ -56,10 +54,7 @@ class ConversationStore:
             rows = await session.scalars(
                 select(ConversationRecord).where(ConversationRecord.key.in_(keys))
             )
-            return {
-                row.key: ConversationState(row.key, dict(row.state), row.version, row.updated_at)
-                for row in rows
-            }
+            return {row.key: _state_of(row) for row in rows}
 
     async def put(
         self, key: str, state: dict[str, Any], *, expected_version: int | None = None
@@ -116,3 +111,7 @@ class ConversationStore:
                 .returning(ConversationRecord.key)
             )
             return result.scalar_one_or_none() is not None
+
+
+def _state_of(row: ConversationRecord) -> ConversationState:
+    return ConversationState(row.key, dict(row.state), row.version, row.updated_at)

@@ -43,10 +43,6 @@ class FormDefaults:
         self._read_at = 0.0
         self._lock = asyncio.Lock()
 
-    def forget(self) -> None:
-        """Drop what was read (after this process changed the directory)."""
-        self._view = None
-
     async def view(self) -> DirectoryView:
         """The directory view, read again if missing or older than :data:`MAX_AGE`."""
         view = self._fresh()
