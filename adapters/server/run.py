@@ -17,6 +17,7 @@ from aiohttp import web
 
 from adapters.notifiers import build_notifiers
 from adapters.server.app import create_app
+from bot import memory
 from bot.app import PolicyBot
 from bot.config import Settings
 
@@ -41,6 +42,7 @@ async def serve(settings: Settings, *, stop: asyncio.Event | None = None) -> Non
         app = create_app(settings, bot, notifiers=notifiers)
         runner = web.AppRunner(app, handle_signals=False, shutdown_timeout=SHUTDOWN_TIMEOUT)
         await runner.setup()
+        memory.settle()
         site = web.TCPSite(runner, settings.host, settings.port, backlog=LISTEN_BACKLOG)
         await site.start()
         socket_mode = await _start_socket_mode(app, settings)
@@ -58,6 +60,7 @@ async def serve(settings: Settings, *, stop: asyncio.Event | None = None) -> Non
             await socket_mode.close_async()
         await runner.cleanup()
     finally:
+        memory.unsettle()
         await bot.close()
     log.info("policybot stopped")
 

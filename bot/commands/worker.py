@@ -14,6 +14,7 @@ import signal
 import sys
 
 from adapters.notifiers import build_notifiers
+from bot import memory
 from bot.clock import SystemClock
 from bot.commands._runtime import run_with_database
 from bot.commands.incidents import service_for
@@ -68,9 +69,13 @@ async def _run(args: argparse.Namespace, settings: Settings, database: Database)
         f"policybot worker delivering on {', '.join(notifiers) or 'no platforms'}; Ctrl+C to stop.",
         flush=True,
     )
-    await asyncio.gather(
-        worker.run_forever(stop),
-        reminder_loop(service_for(settings, database), stop, args.reminder_interval),
-    )
+    memory.settle()
+    try:
+        await asyncio.gather(
+            worker.run_forever(stop),
+            reminder_loop(service_for(settings, database), stop, args.reminder_interval),
+        )
+    finally:
+        memory.unsettle()
     print("policybot worker stopped.", flush=True)
     return 0
