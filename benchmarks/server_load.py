@@ -319,6 +319,8 @@ class Result:
     cores: dict[str, float] = field(default_factory=dict)
     #: wall-clock time each request was sent, by key
     sent_at: dict[str, float] = field(default_factory=dict)
+    #: (when it was sent, latency) of each completed request, seconds
+    timeline: list[tuple[float, float]] = field(default_factory=list)
 
     def percentile(self, q: float) -> float:
         """Latency percentile ``q`` (0-100) in milliseconds (nearest rank)."""
@@ -328,6 +330,13 @@ class Result:
         if q == 50:
             return statistics.median(ordered) * 1000
         return ordered[min(len(ordered) - 1, int(len(ordered) * q / 100))] * 1000
+
+    def p99_by_tenth(self) -> list[float]:
+        """Latency p99 (ms) of the requests sent in each tenth of the run, in order: a stall
+        (a long pause of the event loop) shows as one tenth far above the rest."""
+        ordered = sorted(self.timeline)
+        tenths = [ordered[i * len(ordered) // 10 : (i + 1) * len(ordered) // 10] for i in range(10)]
+        return [Result(self.name, [lat for _, lat in part]).percentile(99) for part in tenths]
 
     @property
     def slowest(self) -> float:
@@ -384,7 +393,9 @@ async def measure(
             except (aiohttp.ClientError, TimeoutError) as exc:
                 result.failures[type(exc).__name__] += 1
                 continue
-            result.latencies.append(time.perf_counter() - started)
+            latency = time.perf_counter() - started
+            result.latencies.append(latency)
+            result.timeline.append((started, latency))
 
     async with aiohttp.ClientSession(connector=connector, timeout=timeout) as session:
         before = watch.snapshot()
@@ -550,6 +561,8 @@ async def _run(children: Children, requests: int, teams_count: int, concurrency:
         f"slowest Slack ack {slack.slowest * 1000:.0f} ms (Slack allows "
         f"{SLACK_ACK_LIMIT * 1000:.0f} ms)"
     )
+    tenths = " ".join(f"{p99:.0f}" for p99 in slack.p99_by_tenth())
+    print(f"Slack ack p99 in each tenth of the run, ms: {tenths}")
     answers, modals = _after_ack(slack, arrivals)
     print(
         f"after the ack, {replies} replies finished {drained:.1f} s after the last ack "
