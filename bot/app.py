@@ -8,11 +8,12 @@ process can take the next message and a restart loses nothing. It speaks only in
 
 from __future__ import annotations
 
+import enum
 import json
 import logging
 import re
 from collections.abc import Collection, Mapping
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from rapidfuzz import fuzz, process
@@ -26,10 +27,10 @@ from bot.incidents.service import IncidentService
 from bot.incidents.types import IncidentDetails, IncidentSummary
 from bot.messages import Action, Actor, Choice, FormField, Message, Reply
 from bot.qa.answer import Answer
-from bot.qa.engine import AnswerEngine
+from bot.qa.engine import AnswerEngine, Previous
 from bot.qa.render import answer_reply
 from bot.qa.unanswered import log_unanswered
-from bot.store.conversations import ConversationStore
+from bot.store.conversations import ConversationState, ConversationStore
 from bot.store.db import Database
 from bot.store.migrate import upgrade
 from bot.trust.config import load_trust_config
@@ -51,13 +52,25 @@ HELP_TEXT = (
     "social-media misuse.\n\n"
     "Ask me anything in your own words, for example:\n"
     + "\n".join(f"  \u2022 {q}" for q in EXAMPLE_QUESTIONS)
-    + "\n\nCommands:\n"
+    + "\nand go on from an answer: \u201cand if she\u2019s 20?\u201d\n\nCommands:\n"
     "  report          report an incident (you can stop and come back to it)\n"
     "  my reports      the status of reports you have made\n"
     "  incidents       incidents sent to you (Headteachers, DSLs, governors)\n"
     "  ack REF | view REF | note REF TEXT | close REF OUTCOME   act on an incident\n"
     "  help            this message"
 )
+
+#: how long after a question a message may go on from it ("and if she's 20?")
+CARRY_ON_WITHIN = timedelta(minutes=30)
+
+
+class Unknown(enum.Enum):
+    """The stored Q&A state has not been read (a button press does not need it)."""
+
+    UNKNOWN = "unknown"
+
+
+UNKNOWN = Unknown.UNKNOWN
 
 _REPORT_WORDS = re.compile(r"^/?(?:report|report an incident|new report|start report)\s*[.!]?$")
 _REF = r"([A-Za-z]{2}-\d{4}-\d{3,})"
@@ -154,13 +167,13 @@ class PolicyBot:
             return await self._incident_command(
                 msg, m.group(1).lower(), m.group(2).upper(), m.group(3)
             )
-        pending = stored[qa_key].state if qa_key in stored else None
-        if pending is not None:
-            value = _pick_option(text, pending["options"])
+        qa = stored.get(qa_key)
+        if qa is not None and qa.state.get("options"):
+            value = _pick_option(text, qa.state["options"])
             if value is not None:
-                facts = {**pending["facts"], pending["fact"]: value}
-                return await self._answer(msg, pending["q"], facts)
-        return await self._answer(msg, text, {}, pending=pending is not None)
+                facts = {**qa.state["facts"], qa.state["fact"]: value}
+                return await self._answer(msg, qa.state["q"], facts)
+        return await self._answer(msg, text, {}, stored=qa)
 
     async def _on_action(self, act: Action) -> list[Reply]:
         name, value = act.action, act.value
@@ -182,6 +195,7 @@ class PolicyBot:
                     )
                 ]
             answer = self.engine.answer_rule(str(data.get("q", "")), rule)
+            await self._remember(_key("qa", act.actor, act.conversation_id), answer, UNKNOWN)
             return [answer_reply(answer, replace_previous=True)]
         if name == "report.start":
             prefill = {str(k): v for k, v in _json(value).items()}
@@ -214,24 +228,40 @@ class PolicyBot:
         facts: Mapping[str, str],
         *,
         replace: bool = False,
-        pending: bool = True,
+        stored: ConversationState | Unknown | None = UNKNOWN,
     ) -> list[Reply]:
-        """Answer ``question``; keep the follow-up it asks, else clear any ``pending`` one."""
-        answer: Answer = self.engine.answer(question, facts)
-        key = _key("qa", msg.actor, msg.conversation_id)
-        if answer.follow_up is not None:
-            await self.conversations.put(
-                key,
-                {
-                    "q": question,
-                    "facts": dict(answer.facts),
-                    "fact": answer.follow_up.fact,
-                    "options": [[o.label, o.value] for o in answer.follow_up.options],
-                },
-            )
-        elif pending:
-            await self.conversations.delete(key)
+        """Answer ``question`` in ``msg``'s conversation, whose Q&A state (``stored``, if
+        already read) is the follow-up asked last, or the last question while it is fresh
+        enough for "and if she's 20?" to go on from it."""
+        previous = _previous(stored, self.clock.now()) if stored is not UNKNOWN else None
+        answer: Answer = self.engine.answer(question, facts, previous=previous)
+        await self._remember(_key("qa", msg.actor, msg.conversation_id), answer, stored)
         return [answer_reply(answer, replace_previous=replace)]
+
+    async def _remember(
+        self, key: str, answer: Answer, stored: ConversationState | Unknown | None
+    ) -> None:
+        """Keep what a later message may go on from: the follow-up ``answer`` asks, or its
+        question if the answer depends on facts. An answer that does not clears any earlier
+        state; a message not understood leaves it as it was."""
+        if answer.verdict == "no_match":
+            return  # not understood: what the person may go on from is unchanged
+        entry = self.engine.entry(answer.rule_ids[0]) if len(answer.rule_ids) == 1 else None
+        if entry is None or not entry.facts:
+            if stored is not None:
+                await self.conversations.delete(key)
+            return
+        follow_up = answer.follow_up
+        await self.conversations.put(
+            key,
+            {
+                "q": answer.question,
+                "rule": entry.id,
+                "facts": dict(answer.facts),
+                "fact": follow_up.fact if follow_up else None,
+                "options": [[o.label, o.value] for o in follow_up.options] if follow_up else [],
+            },
+        )
 
     # -- report dialog ---------------------------------------------------------------------
     async def _ctx(self, actor: Actor) -> DialogContext:
@@ -485,6 +515,14 @@ def _receipt_reply(result: Any) -> Reply:
         title=f"Report {result.reference} received",
         data={"reference": result.reference},
     )
+
+
+def _previous(stored: ConversationState | None, now: datetime) -> Previous | None:
+    """The question a new message may go on from: the last one, if recent."""
+    if stored is None or "rule" not in stored.state or now - stored.updated_at > CARRY_ON_WITHIN:
+        return None
+    state = stored.state
+    return Previous(str(state["q"]), str(state["rule"]), dict(state.get("facts") or {}))
 
 
 def _pick_option(text: str, options: list[list[str]]) -> str | None:

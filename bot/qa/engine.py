@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import math
 import re
+import textwrap
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from bot.messages import Citation, Verdict
@@ -31,6 +33,9 @@ NO_MATCH_THRESHOLD = 0.15
 AMBIGUITY_MARGIN = 0.12
 #: below this confidence the answer always comes with the runners-up as "did you mean"
 LOW_CONFIDENCE = 0.5
+#: how an answer carried on from the previous question opens, quoting it
+CARRY_ON_LEAD = "Going on from your question \u201c{}\u201d:"
+CARRY_ON_QUOTE_CHARS = 120
 #: a question of this many content words or fewer ("photos?", "comment") always gets "did
 #: you mean" choices: it says too little to be sure which rule is meant
 TERSE_WORDS = 2
@@ -110,6 +115,15 @@ def is_information_question(question: str) -> bool:
     return bool(_OPEN_QUESTION.search(text)) and not is_permission_question(question)
 
 
+@dataclass(frozen=True)
+class Previous:
+    """The question answered just before in a conversation, with its entry and facts."""
+
+    question: str
+    rule_id: str
+    facts: Mapping[str, str]
+
+
 class AnswerEngine:
     """Answers staff questions from one knowledge base."""
 
@@ -128,12 +142,35 @@ class AnswerEngine:
         return cls(load_kb(path), on_unanswered=on_unanswered)
 
     # -- public -------------------------------------------------------------------------
-    def answer(self, question: str, facts: Mapping[str, str] | None = None) -> Answer:
-        """Answer one question. ``facts`` are known facts (e.g. from a follow-up button)."""
+    def answer(
+        self,
+        question: str,
+        facts: Mapping[str, str] | None = None,
+        *,
+        previous: Previous | None = None,
+    ) -> Answer:
+        """Answer one question. ``facts`` are known facts (e.g. from a follow-up button).
+
+        ``previous``: the question the person asked just before, in the same conversation.
+        A message that matches nothing on its own but states a fact that question's answer
+        depends on ("and if she's 20?") answers that question again with the new fact.
+        """
         question = question if isinstance(question, str) else str(question)
         problem = self._input_problem(question)
         if problem is not None:
-            return self._no_match(question, problem, [], log=False)
+            return self._no_match(question, problem, [])
+        answer = self._match(question, facts)
+        if answer.verdict != "no_match":
+            return answer
+        if previous is not None:
+            carried = self.carry_on(question, previous)
+            if carried is not None:
+                return carried
+        if self._on_unanswered is not None:
+            self._on_unanswered(answer)
+        return answer
+
+    def _match(self, question: str, facts: Mapping[str, str] | None) -> Answer:
         extracted = self.facts.extract(question)
         known = {**extracted.values, **{k: v for k, v in (facts or {}).items() if v}}
         reading = self.matcher.reader.read(question)
@@ -163,6 +200,25 @@ class AnswerEngine:
         entry = self._by_id[rule_id]
         known = {**self.facts.extract(question).values, **(facts or {})}
         return self._answer_entry(question, entry, known, 1.0, [])
+
+    def entry(self, rule_id: str) -> Entry | None:
+        """The KB entry with id ``rule_id``, or None."""
+        return self._by_id.get(rule_id)
+
+    def carry_on(self, fragment: str, previous: Previous) -> Answer | None:
+        """``previous.question`` answered again with the facts ``fragment`` states; None
+        unless it states one that entry depends on. The answer is for ``previous.question``
+        (so its follow-up buttons work), opening with a line saying so."""
+        entry = self._by_id.get(previous.rule_id)
+        if entry is None or not entry.facts:
+            return None
+        said = {k: v for k, v in self.facts.extract(fragment).values.items() if k in entry.facts}
+        if not said:
+            return None
+        known = {**self.facts.extract(previous.question).values, **previous.facts, **said}
+        answer = self._answer_entry(previous.question, entry, known, 1.0, [])
+        asked = textwrap.shorten(previous.question, CARRY_ON_QUOTE_CHARS, placeholder="…")
+        return replace(answer, answer=f"{CARRY_ON_LEAD.format(asked)} {answer.answer}")
 
     def confidence(self, top: Candidate, second: Candidate | None) -> float:
         """Probability-like confidence that ``top`` is the right entry.
@@ -220,20 +276,15 @@ class AnswerEngine:
         text: str,
         ranked: list[Candidate],
         confidence: float = 0.0,
-        *,
-        log: bool = True,
     ) -> Answer:
         suggestions = [Suggestion(c.entry.id, c.entry.topic) for c in ranked[:3] if c.score > 0.2]
-        answer = Answer(
+        return Answer(
             question=question,
             verdict="no_match",
             answer=text,
             suggestions=suggestions,
             confidence=confidence,
         )
-        if log and self._on_unanswered is not None:
-            self._on_unanswered(answer)
-        return answer
 
     def _answer_entry(
         self,

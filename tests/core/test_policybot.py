@@ -107,6 +107,53 @@ async def test_follow_up_button_updates_the_answer_in_place(
     assert replies[0].verdict == "allowed" and replies[0].replace_previous
 
 
+async def test_a_message_can_go_on_from_the_last_question(
+    database: Database, trust: TrustConfig, fake_clock: FakeClock
+) -> None:
+    bot = make_bot(database, fake_clock)
+    first = await say(bot, TOM, "can i accept a friend request from an ex pupil who is 16")
+    assert first[0].verdict == "not_allowed"
+    older = await say(bot, TOM, "and if shes 20?")
+    assert older[0].verdict == "allowed"
+    assert older[0].data["rule_ids"] == ["inappropriate.friend-pupils"]
+    assert (
+        older[0]
+        .text.split("\n")[2]
+        .startswith(
+            "Going on from your question \u201ccan i accept a friend request from an ex pupil"
+        )
+    )
+    assert (await say(bot, TOM, "what if shes 15 tho"))[0].verdict == "not_allowed"
+    # a message not understood leaves the question to go on from as it was
+    assert (await say(bot, TOM, "what about in the holidays"))[0].verdict == "no_match"
+    assert (await say(bot, TOM, "she's 19 now"))[0].verdict == "allowed"
+    # the follow-up buttons of an answer carried on re-ask the first question
+    photos = await say(bot, TOM, "can we post sports day pics on the school fb page")
+    assert photos[0].verdict == "conditional"
+    no = next(c for c in photos[0].choices if c.action == "qa.fact" and '"no"' in c.value)
+    refused = await bot.handle(Action(TOM, no.action, no.value, "c-tom"))
+    assert refused[0].verdict == "not_allowed"
+    consent = await say(bot, TOM, "what if we get written consent from the parents")
+    assert consent[0].verdict == "allowed"
+    assert consent[0].data["rule_ids"] == ["education.photos-consent"]
+
+
+async def test_going_on_needs_a_recent_question_on_facts_in_the_same_chat(
+    database: Database, trust: TrustConfig, fake_clock: FakeClock
+) -> None:
+    bot = make_bot(database, fake_clock)
+    await say(bot, TOM, "can i accept a friend request from an ex pupil who is 16")
+    other_chat = await bot.handle(Message(TOM, "and if shes 20?", "another-channel"))
+    assert other_chat[0].verdict == "no_match"
+    assert (await say(bot, JANE, "and if shes 20?"))[0].verdict == "no_match"
+    fake_clock.advance(timedelta(minutes=31))
+    assert (await say(bot, TOM, "and if shes 20?"))[0].verdict == "no_match"
+    # an answer that depends on no fact leaves nothing to go on from
+    await say(bot, TOM, "can i accept a friend request from an ex pupil who is 16")
+    assert (await say(bot, TOM, "who do I tell if a pupil DMs me"))[0].verdict != "no_match"
+    assert (await say(bot, TOM, "and if shes 20?"))[0].verdict == "no_match"
+
+
 async def test_full_report_is_stored_routed_and_delivered_once(
     database: Database, trust: TrustConfig, fake_clock: FakeClock
 ) -> None:
