@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.qa.engine import AnswerEngine, is_information_question
+from bot.qa.engine import AnswerEngine, Previous, is_information_question
 from policy_kb.loader import policy_text_path
 
 CONTRACT_KEYS = [
@@ -151,3 +151,33 @@ def test_a_full_question_answered_with_confidence_has_no_distracting_choices(
     engine: AnswerEngine,
 ) -> None:
     assert engine.answer("can i add a yr 11 kid on snap").suggestions == []
+
+
+def test_a_fragment_goes_on_from_the_previous_question(engine: AnswerEngine) -> None:
+    unanswered: list[str] = []
+    logging_engine = AnswerEngine(engine.kb, on_unanswered=lambda a: unanswered.append(a.question))
+    first = logging_engine.answer("can i accept a friend request from an ex pupil who is 16")
+    previous = Previous(first.question, first.rule_ids[0], first.facts)
+    carried = logging_engine.answer("and if shes 20?", previous=previous)
+    assert (carried.verdict, carried.rule_ids) == ("allowed", ["inappropriate.friend-pupils"])
+    assert carried.question == first.question  # follow-up buttons re-ask the first question
+    assert carried.answer.startswith(f"Going on from your question \u201c{first.question}\u201d:")
+    assert carried.facts["under_18"] == "no"
+    assert unanswered == []
+    # alone, or stating no fact that answer depends on, it is not understood (and logged)
+    assert logging_engine.answer("and if shes 20?").verdict == "no_match"
+    assert logging_engine.answer("what about in the holidays", previous=previous).verdict == (
+        "no_match"
+    )
+    assert unanswered == ["and if shes 20?", "what about in the holidays"]
+    # a question understood alone is answered alone
+    alone = logging_engine.answer("who do I tell if a pupil DMs me", previous=previous)
+    assert alone.rule_ids != ["inappropriate.friend-pupils"]
+
+
+def test_nothing_goes_on_from_an_answer_that_depends_on_no_fact(engine: AnswerEngine) -> None:
+    first = engine.answer("who do I tell if a pupil DMs me")
+    previous = Previous(first.question, first.rule_ids[0], first.facts)
+    entry = engine.entry(first.rule_ids[0])
+    assert entry is not None and not entry.facts
+    assert engine.answer("and if shes 20?", previous=previous).verdict == "no_match"
