@@ -36,6 +36,13 @@ LOW_CONFIDENCE = 0.5
 #: how an answer carried on from the previous question opens, quoting it
 CARRY_ON_LEAD = "Going on from your question \u201c{}\u201d:"
 CARRY_ON_QUOTE_CHARS = 120
+#: a message goes on from the previous question only if it is this short or opens like
+#: a follow-on ("and if...", "what about..."): a whole new question is answered alone
+CARRY_ON_WORDS = 6
+_GOES_ON = re.compile(
+    r"^\W*(?:and|but|or|so|ok(?:ay)?|also|plus|then|what if|what about|how about|even if|if)\b",
+    re.IGNORECASE,
+)
 #: a question of this many content words or fewer ("photos?", "comment") always gets "did
 #: you mean" choices: it says too little to be sure which rule is meant
 TERSE_WORDS = 2
@@ -207,10 +214,13 @@ class AnswerEngine:
 
     def carry_on(self, fragment: str, previous: Previous) -> Answer | None:
         """``previous.question`` answered again with the facts ``fragment`` states; None
-        unless it states one that entry depends on. The answer is for ``previous.question``
+        unless it states one that entry depends on and reads as a follow-on (short, or
+        opening "and if", "what about"...). The answer is for ``previous.question``
         (so its follow-up buttons work), opening with a line saying so."""
         entry = self._by_id.get(previous.rule_id)
         if entry is None or not entry.facts:
+            return None
+        if len(words(clean(fragment))) > CARRY_ON_WORDS and not _GOES_ON.match(fragment):
             return None
         said = {k: v for k, v in self.facts.extract(fragment).values.items() if k in entry.facts}
         if not said:

@@ -169,7 +169,10 @@ def test_a_fragment_goes_on_from_the_previous_question(engine: AnswerEngine) -> 
     assert logging_engine.answer("what about in the holidays", previous=previous).verdict == (
         "no_match"
     )
-    assert unanswered == ["and if shes 20?", "what about in the holidays"]
+    # a whole new question is not taken as going on, even if it names a fact
+    new_question = "can pupils have there phones out in class"
+    assert logging_engine.answer(new_question, previous=previous).verdict == "no_match"
+    assert unanswered == ["and if shes 20?", "what about in the holidays", new_question]
     # a question understood alone is answered alone
     alone = logging_engine.answer("who do I tell if a pupil DMs me", previous=previous)
     assert alone.rule_ids != ["inappropriate.friend-pupils"]
