@@ -313,30 +313,29 @@ class Result:
     """One target's latencies, failures and the CPU each process used meanwhile."""
 
     name: str
-    latencies: list[float] = field(default_factory=list)
+    #: (when it was sent, latency) of each completed request, seconds
+    timeline: list[tuple[float, float]] = field(default_factory=list)
     elapsed: float = 0.0
     failures: Counter[str] = field(default_factory=Counter)
     cores: dict[str, float] = field(default_factory=dict)
     #: wall-clock time each request was sent, by key
     sent_at: dict[str, float] = field(default_factory=dict)
-    #: (when it was sent, latency) of each completed request, seconds
-    timeline: list[tuple[float, float]] = field(default_factory=list)
+
+    @property
+    def latencies(self) -> list[float]:
+        """Each completed request's latency, seconds."""
+        return [latency for _, latency in self.timeline]
 
     def percentile(self, q: float) -> float:
         """Latency percentile ``q`` (0-100) in milliseconds (nearest rank)."""
-        ordered = sorted(self.latencies)
-        if not ordered:
-            return float("nan")
-        if q == 50:
-            return statistics.median(ordered) * 1000
-        return ordered[min(len(ordered) - 1, int(len(ordered) * q / 100))] * 1000
+        return _percentile(self.latencies, q)
 
     def p99_by_tenth(self) -> list[float]:
         """Latency p99 (ms) of the requests sent in each tenth of the run, in order: a stall
         (a long pause of the event loop) shows as one tenth far above the rest."""
         ordered = sorted(self.timeline)
         tenths = [ordered[i * len(ordered) // 10 : (i + 1) * len(ordered) // 10] for i in range(10)]
-        return [Result(self.name, [lat for _, lat in part]).percentile(99) for part in tenths]
+        return [_percentile([latency for _, latency in part], 99) for part in tenths]
 
     @property
     def slowest(self) -> float:
@@ -347,6 +346,16 @@ class Result:
     def rps(self) -> float:
         """Completed requests per second."""
         return len(self.latencies) / self.elapsed if self.elapsed else 0.0
+
+
+def _percentile(latencies: Sequence[float], q: float) -> float:
+    """Percentile ``q`` (0-100) of ``latencies`` (seconds) in milliseconds (nearest rank)."""
+    ordered = sorted(latencies)
+    if not ordered:
+        return float("nan")
+    if q == 50:
+        return statistics.median(ordered) * 1000
+    return ordered[min(len(ordered) - 1, int(len(ordered) * q / 100))] * 1000
 
 
 class CpuWatch:
@@ -393,9 +402,7 @@ async def measure(
             except (aiohttp.ClientError, TimeoutError) as exc:
                 result.failures[type(exc).__name__] += 1
                 continue
-            latency = time.perf_counter() - started
-            result.latencies.append(latency)
-            result.timeline.append((started, latency))
+            result.timeline.append((started, time.perf_counter() - started))
 
     async with aiohttp.ClientSession(connector=connector, timeout=timeout) as session:
         before = watch.snapshot()

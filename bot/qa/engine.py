@@ -217,7 +217,7 @@ class AnswerEngine:
         unless it states one that entry depends on and reads as a follow-on (short, or
         opening "and if", "what about"...). The answer is for ``previous.question``
         (so its follow-up buttons work), opening with a line saying so."""
-        entry = self._by_id.get(previous.rule_id)
+        entry = self.entry(previous.rule_id)
         if entry is None or not entry.facts:
             return None
         if len(words(clean(fragment))) > CARRY_ON_WORDS and not _GOES_ON.match(fragment):
@@ -225,8 +225,7 @@ class AnswerEngine:
         said = {k: v for k, v in self.facts.extract(fragment).values.items() if k in entry.facts}
         if not said:
             return None
-        known = {**self.facts.extract(previous.question).values, **previous.facts, **said}
-        answer = self._answer_entry(previous.question, entry, known, 1.0, [])
+        answer = self.answer_rule(previous.question, entry.id, {**previous.facts, **said})
         asked = textwrap.shorten(previous.question, CARRY_ON_QUOTE_CHARS, placeholder="…")
         return replace(answer, answer=f"{CARRY_ON_LEAD.format(asked)} {answer.answer}")
 
