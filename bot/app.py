@@ -8,6 +8,7 @@ process can take the next message and a restart loses nothing. It speaks only in
 
 from __future__ import annotations
 
+import asyncio
 import enum
 import json
 import logging
@@ -17,6 +18,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from rapidfuzz import fuzz, process
+from sqlalchemy.exc import DBAPIError
 
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
@@ -24,7 +26,7 @@ from bot.dialogs import DialogContext, ReportDialog, Turn
 from bot.incidents.errors import IncidentError
 from bot.incidents.notifications import URGENCY_LABELS
 from bot.incidents.service import IncidentService
-from bot.incidents.types import IncidentDetails, IncidentSummary
+from bot.incidents.types import IncidentDetails, IncidentSummary, ReportSubmission, SubmitResult
 from bot.messages import Action, Actor, Choice, FormField, Message, Reply
 from bot.qa.answer import Answer
 from bot.qa.engine import AnswerEngine, Previous
@@ -60,6 +62,13 @@ HELP_TEXT = (
     "  help            this message"
 )
 
+#: what a reporter is told when the database does not commit their report in time
+REPORT_NOT_SAVED = (
+    "Sorry, your report could not be saved just now, so nobody has been sent it. Your "
+    "answers are kept: please try again in a moment (you will not make a second report). "
+    "If a child may be at risk, tell your Designated Safeguarding Lead in person now."
+)
+
 #: how long after a question a message may go on from it ("and if she's 20?")
 CARRY_ON_WITHIN = timedelta(minutes=30)
 
@@ -92,12 +101,14 @@ class PolicyBot:
         incidents: IncidentService,
         dialog: ReportDialog | None = None,
         clock: Clock | None = None,
+        submit_timeout: timedelta = timedelta(milliseconds=2500),
     ) -> None:
         self.engine = engine
         self.database = database
         self.incidents = incidents
         self.dialog = dialog or ReportDialog.load()
         self.clock = clock or SystemClock()
+        self.submit_timeout = submit_timeout
         self.conversations = ConversationStore(database, clock=self.clock)
         #: academies and home academies for report forms (read at most once a minute)
         self.form_defaults = FormDefaults(database, clock=self.clock)
@@ -128,7 +139,13 @@ class PolicyBot:
             reminder_after=timedelta(minutes=settings.reminder_minutes),
             escalate_after=timedelta(minutes=settings.reminder_minutes * 2),
         )
-        return cls(engine=engine, database=database, incidents=incidents, clock=clock)
+        return cls(
+            engine=engine,
+            database=database,
+            incidents=incidents,
+            clock=clock,
+            submit_timeout=timedelta(milliseconds=settings.submit_timeout_ms),
+        )
 
     async def close(self) -> None:
         """Release the database connections."""
@@ -299,9 +316,15 @@ class PolicyBot:
             await self.conversations.delete(key)
             return replies
         if turn.submission is not None:
-            result = await self.incidents.submit(actor, turn.submission)
-            await self.conversations.delete(key)
-            return [*replies, _receipt_reply(result)]
+            # the draft is removed in the report's own transaction; if the report cannot be
+            # saved, the draft as it was (at the confirmation step) is what remains
+            sid = str(turn.state.get("key") or "")
+            receipt = await self._submit(
+                actor, turn.submission, key=f"chat:{sid}" if sid else None, draft_key=key
+            )
+            if receipt.data.get("not_saved"):
+                return [receipt]
+            return [*replies, receipt]
         await self.conversations.put(key, turn.state)
         return replies
 
@@ -320,8 +343,13 @@ class PolicyBot:
         """Everything the reporter entered, with Submit / Change / Cancel."""
         return self.dialog.confirmation(await self._ctx(actor), answers)
 
-    async def submit_report_form(self, actor: Actor, answers: Mapping[str, Any]) -> list[Reply]:
-        """Validate and store a report from a form; the receipt, or the field errors."""
+    async def submit_report_form(
+        self, actor: Actor, answers: Mapping[str, Any], *, key: str | None = None
+    ) -> list[Reply]:
+        """Validate and store a report from a form; the receipt, the field errors, or (the
+        database not answering in time) a "not saved" reply, ``data["not_saved"]``.
+
+        ``key`` names the form instance: sending it again returns the same report."""
         ctx = await self._ctx(actor)
         errors = self.dialog.validate_form(ctx, answers)
         if errors:
@@ -333,9 +361,42 @@ class PolicyBot:
                     data={"errors": errors},
                 )
             ]
-        result = await self.incidents.submit(actor, self.dialog.to_submission(ctx, answers))
-        await self.conversations.delete(_key("report", actor))
-        return [_receipt_reply(result)]
+        submission = self.dialog.to_submission(ctx, answers)
+        return [await self._submit(actor, submission, key=key, draft_key=_key("report", actor))]
+
+    async def _submit(
+        self,
+        actor: Actor,
+        submission: ReportSubmission,
+        *,
+        key: str | None,
+        draft_key: str | None,
+    ) -> Reply:
+        """Store a report within ``submit_timeout``: its receipt once it is committed, or a
+        reply saying it was not saved (and so nobody has been sent it)."""
+        try:
+            result = await asyncio.wait_for(
+                self.incidents.submit(actor, submission, key=key, draft_key=draft_key),
+                self.submit_timeout.total_seconds(),
+            )
+        except (TimeoutError, DBAPIError, OSError) as exc:
+            log.error("report could not be stored: %s", type(exc).__name__)
+            stored = await self._stored_meanwhile(key)
+            if stored is None:
+                return Reply(
+                    text=REPORT_NOT_SAVED, kind="error", data={"not_saved": True, "key": key}
+                )
+            result = stored
+        return _receipt_reply(result)
+
+    async def _stored_meanwhile(self, key: str | None) -> SubmitResult | None:
+        """The report under ``key`` if it committed as time ran out (looked for briefly)."""
+        if key is None:
+            return None
+        try:
+            return await asyncio.wait_for(self.incidents.submitted(key), 1.0)
+        except (TimeoutError, DBAPIError, OSError):
+            return None
 
     # -- incidents ---------------------------------------------------------------------------
     async def _incident_command(self, msg: Message, verb: str, ref: str, rest: str) -> list[Reply]:
@@ -508,11 +569,11 @@ def _details_text(d: IncidentDetails) -> str:
     return "\n".join(lines)
 
 
-def _receipt_reply(result: Any) -> Reply:
+def _receipt_reply(result: SubmitResult) -> Reply:
     return Reply(
         text=result.as_text(),
         kind="incident",
-        title=f"Report {result.reference} received",
+        title=f"Report {result.reference} saved",
         data={"reference": result.reference},
     )
 

@@ -48,6 +48,14 @@ class Settings:
     log_level: str = "INFO"
     reminder_minutes: int = 60
     teams_enabled: bool = False
+    #: how long "Send report" waits for the database before saying it could not save
+    submit_timeout_ms: int = 2500
+    #: an outbox worker's hold on a message it is sending, renewed while it works
+    outbox_lease_seconds: int = 20
+    #: messages one worker sends at once (so one slow call holds nothing else)
+    outbox_concurrency: int = 8
+    #: how long one Slack Web API call may take before it counts as failed
+    slack_timeout_seconds: int = 10
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -118,6 +126,10 @@ def load_settings(env: Mapping[str, str] | None = None, *, require_slack: bool =
     port = _int(env, "PORT", 3978, 1, 65535, problems)
     reminder = _int(env, "REMINDER_MINUTES", 60, 1, 7 * 24 * 60, problems)
     run_worker = _bool(env, "RUN_WORKER", True, problems)
+    submit_timeout = _int(env, "SUBMIT_TIMEOUT_MS", 2500, 200, 20_000, problems)
+    lease = _int(env, "OUTBOX_LEASE_SECONDS", 20, 3, 600, problems)
+    concurrency = _int(env, "OUTBOX_CONCURRENCY", 8, 1, 100, problems)
+    slack_timeout = _int(env, "SLACK_TIMEOUT_SECONDS", 10, 1, 120, problems)
     slack_api_url = env.get("SLACK_API_URL") or DEFAULT_SLACK_API_URL
     if not slack_api_url.startswith(("http://", "https://")):
         problems.append(f"SLACK_API_URL={slack_api_url!r} must start with http:// or https://")
@@ -158,6 +170,10 @@ def load_settings(env: Mapping[str, str] | None = None, *, require_slack: bool =
         log_level=log_level,
         reminder_minutes=reminder,
         teams_enabled=teams_enabled,
+        submit_timeout_ms=submit_timeout,
+        outbox_lease_seconds=lease,
+        outbox_concurrency=concurrency,
+        slack_timeout_seconds=slack_timeout,
     )
     if problems:
         raise ConfigError(problems)

@@ -18,8 +18,8 @@ from aiohttp import web
 from adapters.server.logging import request_logging
 from bot.commands.worker import reminder_loop
 from bot.config import Settings
+from bot.delivery.worker import OutboxWorker
 from bot.notifier import Notifier
-from bot.outbox.worker import OutboxWorker
 from bot.store.migrate import is_current
 
 if TYPE_CHECKING:
@@ -114,7 +114,7 @@ async def _outbox_worker(app: web.Application) -> AsyncIterator[None]:
     delivery in flight finish, so no row is left half-sent."""
     bot = app[BOT_KEY]
     notifiers: dict[str, Notifier] = app[NOTIFIERS_KEY]
-    worker = OutboxWorker(bot.database, notifiers, bot.clock)
+    worker = OutboxWorker.from_settings(bot.database, notifiers, bot.clock, app[SETTINGS_KEY])
     app[WORKER_KEY] = worker
     stop = asyncio.Event()
     tasks = [

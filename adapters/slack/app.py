@@ -38,7 +38,11 @@ SLACK_KEY: web.AppKey[SlackApp] = web.AppKey("policybot.slack")
 
 def web_client(settings: Settings) -> AsyncWebClient:
     """The Web API client: the bot token, against ``SLACK_API_URL``."""
-    return AsyncWebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url)
+    return AsyncWebClient(
+        token=settings.slack_bot_token,
+        base_url=settings.slack_api_url,
+        timeout=settings.slack_timeout_seconds,
+    )
 
 
 class SlackApp:

@@ -11,13 +11,18 @@ in its responses, so the raw error text is never used).
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.blocks import reply_blocks
+from bot.delivery.pauses import Paused, Pauses
 from bot.notifier import Delivery, DeliveryError
+
+#: the message metadata event type that names the outbox row a message was posted for
+METADATA_EVENT = "policybot_outbox"
 
 log = logging.getLogger(__name__)
 
@@ -60,35 +65,110 @@ def _retry_after(exc: SlackApiError) -> float:
 
 
 class SlackNotifier:
-    """Delivers outbox messages to Slack users by user id."""
+    """Delivers outbox messages to Slack users by user id, each message once.
+
+    Every new message carries message ``metadata`` naming its outbox row. When an earlier
+    attempt may have got through (``Delivery.maybe_sent``: a timeout, or a worker that died
+    mid-send), the DM's recent history (``conversations.history``) is searched for that
+    metadata before posting again, so an alert is posted once. Rate limits and outages pause
+    calls for every delivery in the process (:class:`~bot.delivery.pauses.Pauses`).
+    """
 
     platform = "slack"
+    #: how far back a DM's history is searched for a message that may have been sent
+    HISTORY_LIMIT = 50
 
-    def __init__(self, client: AsyncWebClient) -> None:
+    def __init__(self, client: AsyncWebClient, *, pauses: Pauses | None = None) -> None:
         self.client = client
+        self.pauses = pauses or Pauses()
+        self._dm_channels: dict[str, str] = {}  # user id -> their DM channel with the bot
 
     async def deliver(self, delivery: Delivery) -> str | None:
         """Send (or update in place) and return the message ref ``"channel:ts"``."""
+        method = "chat.update" if delivery.update_ref else "chat.postMessage"
         try:
             if delivery.update_ref:
                 ref = await self._update(delivery, delivery.update_ref)
                 if ref is not None:
                     return ref
+                method = "chat.postMessage"
             return await self._post(delivery)
+        except Paused as exc:
+            raise DeliveryError(
+                f"Slack is paused ({exc})", retry_after=exc.retry_after, attempted=False
+            ) from None
         except SlackApiError as exc:
             raise self._delivery_error(delivery, exc) from None
         except (TimeoutError, aiohttp.ClientError, OSError) as exc:
             log.warning("slack delivery %s: network error %s", delivery.id, type(exc).__name__)
-            raise DeliveryError(f"Slack could not be reached ({type(exc).__name__})") from None
+            raise DeliveryError(
+                f"Slack could not be reached ({type(exc).__name__})",
+                uncertain=method == "chat.postMessage",
+            ) from None
+
+    async def _call(self, method: str, **kwargs: Any) -> Any:
+        """One Web API call, unless Slack or that method is paused; a 429 pauses the method."""
+        probe = self.pauses.before(method)
+        call = getattr(self.client, method.replace(".", "_"))
+        try:
+            response = await call(**kwargs)
+        except SlackApiError as exc:
+            status = exc.response.status_code
+            if status >= 500:
+                self.pauses.failed(_header_retry_after(exc))
+            else:  # Slack answered: it is up
+                self.pauses.succeeded()
+                if status == 429 or error_code(exc) == "ratelimited":
+                    self.pauses.rate_limited(method, _retry_after(exc))
+            raise
+        except (TimeoutError, aiohttp.ClientError, OSError):
+            self.pauses.failed()
+            raise
+        except BaseException:
+            if probe:
+                self.pauses.released()
+            raise
+        self.pauses.succeeded()
+        return response
+
+    async def _dm_channel(self, user: str) -> str:
+        channel = self._dm_channels.get(user)
+        if channel is None:
+            opened = await self._call("conversations.open", users=user)
+            channel = self._dm_channels[user] = str(opened["channel"]["id"])
+        return channel
 
     async def _post(self, delivery: Delivery) -> str:
-        opened = await self.client.conversations_open(users=delivery.recipient.address)
-        channel = str(opened["channel"]["id"])
+        channel = await self._dm_channel(delivery.recipient.address)
+        if delivery.maybe_sent:
+            ts = await self._find_sent(channel, delivery.id)
+            if ts is not None:
+                log.info("slack delivery %s was already posted; not posting again", delivery.id)
+                return f"{channel}:{ts}"
         reply = delivery.reply
-        posted = await self.client.chat_postMessage(
-            channel=channel, text=reply.text, blocks=reply_blocks(reply, include_fields=False)
+        posted = await self._call(
+            "chat.postMessage",
+            channel=channel,
+            text=reply.text,
+            blocks=reply_blocks(reply, include_fields=False),
+            metadata={"event_type": METADATA_EVENT, "event_payload": {"outbox_id": delivery.id}},
         )
         return f"{posted.get('channel') or channel}:{posted['ts']}"
+
+    async def _find_sent(self, channel: str, outbox_id: int) -> str | None:
+        """The ts of the message posted for ``outbox_id`` in ``channel``, if it was posted."""
+        history = await self._call(
+            "conversations.history",
+            channel=channel,
+            limit=self.HISTORY_LIMIT,
+            include_all_metadata=True,
+        )
+        for message in history.get("messages") or []:
+            meta = message.get("metadata") or {}
+            payload = meta.get("event_payload") or {}
+            if meta.get("event_type") == METADATA_EVENT and payload.get("outbox_id") == outbox_id:
+                return str(message.get("ts"))
+        return None
 
     async def _update(self, delivery: Delivery, ref: str) -> str | None:
         channel, _, ts = ref.partition(":")
@@ -96,8 +176,8 @@ class SlackNotifier:
             return None
         reply = delivery.reply
         try:
-            updated = await self.client.chat_update(
-                channel=channel, ts=ts, text=reply.text, blocks=reply_blocks(reply)
+            updated = await self._call(
+                "chat.update", channel=channel, ts=ts, text=reply.text, blocks=reply_blocks(reply)
             )
         except SlackApiError as exc:
             if error_code(exc) in GONE_ERRORS:
@@ -108,16 +188,31 @@ class SlackNotifier:
 
     def _delivery_error(self, delivery: Delivery, exc: SlackApiError) -> DeliveryError:
         code = error_code(exc)
-        if exc.response.status_code == 429 or code == "ratelimited":
+        status = exc.response.status_code
+        if status == 429 or code == "ratelimited":
             wait = _retry_after(exc)
             log.warning("slack delivery %s: rate limited, retry after %.0fs", delivery.id, wait)
             return DeliveryError("Slack rate limit reached", retry_after=wait)
+        if status >= 500:
+            wait = self.pauses.failed(_header_retry_after(exc))
+            log.warning(
+                "slack delivery %s: Slack answered %s; pausing %.0fs", delivery.id, status, wait
+            )
+            return DeliveryError(f"Slack said {code}", retry_after=wait)
         permanent = code in PERMANENT_ERRORS
         log.warning(
             "slack delivery %s failed: %s (status %s, permanent=%s)",
             delivery.id,
             code,
-            exc.response.status_code,
+            status,
             permanent,
         )
         return DeliveryError(f"Slack said {code}", permanent=permanent)
+
+
+def _header_retry_after(exc: SlackApiError) -> float | None:
+    headers = {k.lower(): v for k, v in (exc.response.headers or {}).items()}
+    try:
+        return float(headers["retry-after"])
+    except (KeyError, TypeError, ValueError):
+        return None

@@ -8,6 +8,7 @@ fields follow earlier answers. The answers travel between steps in the view's
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -21,6 +22,7 @@ from adapters.slack.blocks import (
     pack_metadata,
     plain,
     reply_blocks,
+    unpack_metadata,
 )
 from bot.messages import FormField, Reply
 
@@ -34,12 +36,6 @@ FORM_TITLE = "Report an incident"
 FORM_INTRO = (
     "Your report goes only to the people the policy names. If a child is in immediate "
     "danger, call 999 and tell the Designated Safeguarding Lead (DSL) now."
-)
-SENDING_TEXT = ":hourglass_flowing_sand: Saving your report…"
-FAILED_TEXT = (
-    ":warning: Your report could not be saved just now, so nothing has been sent. Your "
-    "answers are kept here: press *Try again*. If it is about a child's safety, tell the "
-    "Designated Safeguarding Lead (DSL) in person now."
 )
 TOO_LONG = (
     "This report is too long for a Slack form. Please shorten this answer a little "
@@ -130,7 +126,7 @@ def confirmation_view(reply: Reply, answers: Mapping[str, Any]) -> dict[str, Any
 
     The modal's own submit and close buttons are the core's Send and Cancel; "change" is a
     button under the summary."""
-    meta = pack_metadata({"answers": dict(answers)})
+    meta = pack_metadata({"answers": dict(answers), "k": uuid.uuid4().hex})
     if meta is None:
         return None
     submit, change, cancel = confirm_labels(reply)
@@ -159,11 +155,6 @@ def confirmation_view(reply: Reply, answers: Mapping[str, Any]) -> dict[str, Any
     )
 
 
-def sending_view() -> dict[str, Any]:
-    """Shown the moment the report is sent, while it is being saved."""
-    return modal(FORM_TITLE, mrkdwn_sections(SENDING_TEXT, escaped=True), callback_id=REPORT_DONE)
-
-
 def receipt_view(replies: Sequence[Reply]) -> dict[str, Any]:
     """The receipt: reference, who was told, any warning."""
     blocks: list[dict[str, Any]] = []
@@ -173,11 +164,18 @@ def receipt_view(replies: Sequence[Reply]) -> dict[str, Any]:
     return modal(title, blocks, callback_id=REPORT_DONE, close="Done")
 
 
-def failed_view(private_metadata: str) -> dict[str, Any]:
-    """Saving failed: keep the answers and offer to try again."""
+def submission_key(view: Mapping[str, Any]) -> str:
+    """The key "Send report" stores the report under: the same for every press on this
+    confirmation (and on its "Try again"), so a retry never stores a second report."""
+    meta = unpack_metadata(view.get("private_metadata", ""))
+    return f"slack:{meta.get('k') or view.get('id') or ''}"
+
+
+def failed_view(private_metadata: str, text: str) -> dict[str, Any]:
+    """Saving failed: say so, keep the answers and offer to try again (same submission)."""
     return modal(
         FORM_TITLE,
-        mrkdwn_sections(FAILED_TEXT, escaped=True),
+        mrkdwn_sections(f":warning: {text}", escaped=True),
         callback_id=REPORT_CONFIRM,
         submit="Try again",
         close="Cancel",

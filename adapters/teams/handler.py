@@ -26,7 +26,6 @@ from adapters.teams.outgoing import card_activity, reply_activity, supports_card
 from adapters.teams.references import ReferenceStore
 from bot.app import PolicyBot
 from bot.messages import Action, Actor, Choice, Message, Reply
-from bot.store.conversations import StaleConversation
 
 log = logging.getLogger(__name__)
 
@@ -34,11 +33,9 @@ _MENTION = re.compile(r"<at>[^<]*</at>", re.IGNORECASE)
 _REPORT_WORDS = re.compile(r"^/?(report|report an incident|new report)\s*[.!]?$", re.IGNORECASE)
 _ASK = re.compile(r"^ask\b[:\s]*", re.IGNORECASE)
 CHOICES_PREFIX = "teams-choices:"
-SUBMITTED_PREFIX = "teams-form-sent:"
 FORM_CANCELLED = (
     "Report cancelled. Nothing was sent. Type “report” whenever you want to start again."
 )
-FORM_ALREADY_SENT = "This report has already been sent; you do not need to send it again."
 STALE_CARD = "Sorry, I could not read that card. Type “help” to see what I can do."
 
 
@@ -226,24 +223,22 @@ class TeamsHandler(ActivityHandler):
     async def _form_submit(
         self, context: TurnContext, actor: Actor, state: Mapping[str, Any]
     ) -> None:
+        """Send report: store it, then answer. The card's ``form_id`` is the submission key,
+        so pressing Send again (a double click, a resend after a timeout) shows the same
+        report's receipt instead of storing a second one."""
         answers = dict(state.get("answers") or {})
         form_id = str(state.get("form_id") or "")
-        if form_id:
-            try:
-                await self.store.put(
-                    f"{SUBMITTED_PREFIX}{form_id}", {"by": actor.user_id}, expected_version=0
-                )
-            except StaleConversation:
-                await context.send_activity(FORM_ALREADY_SENT)
-                return
-        replies = await self.bot.submit_report_form(actor, answers)
-        errors = replies[0].data.get("errors") if replies else None
+        replies = await self.bot.submit_report_form(
+            actor, answers, key=f"teams:{form_id}" if form_id else None
+        )
+        first, *rest = replies
+        if first.data.get("not_saved"):  # the card stays as it is, so Send can be pressed again
+            await context.send_activity(reply_activity(first))
+            return
+        errors = first.data.get("errors") if first.kind == "error" else None
         if errors:
-            if form_id:
-                await self.store.delete(f"{SUBMITTED_PREFIX}{form_id}")
             await self._show_form(context, actor, answers, errors=errors, update=True)
             return
-        first, *rest = replies
         await self._update_or_send(context, reply_activity(first))
         await self._send(context, rest)
 

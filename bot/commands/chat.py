@@ -51,8 +51,8 @@ async def _chat(settings: Any, user: str) -> int:
     from adapters.console.chat import ConsoleChat
     from adapters.console.notifier import ConsoleNotifier
     from bot.app import PolicyBot
+    from bot.delivery.worker import OutboxWorker
     from bot.messages import Actor
-    from bot.outbox.worker import OutboxWorker
 
     notes: list[str] = []
     if settings.trust_config is None and EXAMPLE_TRUST.is_file():

@@ -19,8 +19,8 @@ from bot.clock import SystemClock
 from bot.commands._runtime import run_with_database
 from bot.commands.incidents import service_for
 from bot.config import ConfigError, Settings
+from bot.delivery.worker import OutboxWorker
 from bot.incidents.service import IncidentService
-from bot.outbox.worker import OutboxWorker
 from bot.store.db import Database
 
 log = logging.getLogger(__name__)
@@ -59,7 +59,7 @@ async def _run(args: argparse.Namespace, settings: Settings, database: Database)
         for problem in exc.problems:
             print(f"  - {problem}", file=sys.stderr)
         return 2
-    worker = OutboxWorker(database, notifiers, SystemClock())
+    worker = OutboxWorker.from_settings(database, notifiers, SystemClock(), settings)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):

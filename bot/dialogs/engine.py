@@ -10,12 +10,13 @@ every answer kept.
 from __future__ import annotations
 
 import re
+import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, Field, ValidationError
 
 from bot.dialogs.answers import (
     Resolved,
@@ -80,6 +81,8 @@ class _State(BaseModel):
     notices: list[str] = []
     attempts: int = 0
     editing: bool = False
+    #: names this report's submission: sending it again returns the same stored report
+    key: str = Field(default_factory=lambda: uuid.uuid4().hex)
 
 
 class ReportDialog:

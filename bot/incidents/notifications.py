@@ -12,13 +12,17 @@ Kinds: ``escalation`` (to a handler: new report, escalated to them, or an in-pla
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.incidents.telling import CHANNEL_NAMES
 from bot.incidents.types import CATEGORY_LABELS, URGENCY_LABELS
 from bot.messages import Choice, Reply
-from bot.store.models import Incident, OutboxMessage
+from bot.store.models import AuditEvent, Incident, IncidentRecipient, OutboxMessage, Person
+from bot.trust.roles import role_label
 
 KINDS: tuple[str, ...] = ("escalation", "reminder", "receipt", "state_change")
 
@@ -70,12 +74,23 @@ def _data(incident: Incident, kind: str, roles: list[str]) -> dict[str, Any]:
 
 
 def escalation_reply(
-    incident: Incident, *, roles: list[str], reason: str = "routed", update: bool = False
+    incident: Incident,
+    *,
+    roles: list[str],
+    reason: str = "routed",
+    update: bool = False,
+    instead_of: str | None = None,
 ) -> Reply:
     """To a handler: a report needs them (or the same card, updated to the current state)."""
     if reason == "escalated":
         title = f"Escalated to you: incident {incident.reference}"
         intro = "Nobody has acknowledged this report yet, so it has been escalated to you."
+    elif reason == "rerouted":
+        title = f"Incident report {incident.reference}: passed to you"
+        intro = (
+            f"This report could not reach {instead_of or 'the person it was sent to'}, "
+            "so it has come to you."
+        )
     elif reason == "fallback":
         title = f"Incident report {incident.reference} (no academy contact set up)"
         intro = (
@@ -124,23 +139,94 @@ def reminder_reply(incident: Incident, *, roles: list[str], waiting_minutes: int
     )
 
 
-def receipt_reply(incident: Incident, *, routed: list[str], warnings: list[str]) -> Reply:
-    """To the reporter: their reference, who was told and any gaps."""
+@dataclass(frozen=True)
+class Reach:
+    """Whether one person told about an incident has received it, and on which channels."""
+
+    label: str  # "Jane Smith (Principal/Headteacher)"
+    state: str  # "received" | "sending" | "unreachable"
+    channels: tuple[str, ...] = ()  # where it was received
+    instead_of: str | None = None  # told because this person could not be reached
+
+
+async def reach_of(session: AsyncSession, incident: Incident) -> list[Reach]:
+    """Everyone the incident was sent to, in the order they were told, with how far it got
+    (from their alerts in the outbox: any delivered = received; any still queued = sending;
+    otherwise they could not be reached)."""
+    people = await session.execute(
+        select(IncidentRecipient, Person)
+        .join(Person, Person.id == IncidentRecipient.person_id)
+        .where(IncidentRecipient.incident_id == incident.id)
+        .order_by(IncidentRecipient.added_at, Person.name)
+    )
+    alerts: dict[int, list[OutboxMessage]] = {}
+    for row in await session.scalars(
+        select(OutboxMessage).where(
+            OutboxMessage.incident_id == incident.id, OutboxMessage.kind == "escalation"
+        )
+    ):
+        if row.person_id is not None and not (row.payload or {}).get("update"):
+            alerts.setdefault(row.person_id, []).append(row)
+    out = []
+    for recipient, person in people:
+        rows = alerts.get(person.id, [])
+        roles = ", ".join(role_label(r) for r in recipient.roles.split(",") if r)
+        label = f"{person.name} ({roles})" if roles else person.name
+        received = tuple(
+            dict.fromkeys(
+                CHANNEL_NAMES.get(r.platform, r.platform) for r in rows if r.state == "delivered"
+            )
+        )
+        if received:
+            state = "received"
+        elif any(r.state in ("pending", "sending") for r in rows):
+            state = "sending"
+        else:
+            state = "unreachable"
+        instead = next(
+            (str(r.payload["instead_of"]) for r in rows if r.payload.get("instead_of")), None
+        )
+        out.append(Reach(label, state, received, instead))
+    return out
+
+
+def receipt_reply(incident: Incident, *, reach: list[Reach], warnings: list[str]) -> Reply:
+    """To the reporter: their reference and, person by person, who has received it so far."""
     lines = [
-        f"Thank you. Your report has been saved with reference {incident.reference}.",
+        f"Your report {incident.reference} is saved.",
         f"Academy: {incident.academy_name}",
         f"Category: {CATEGORY_LABELS.get(incident.category, incident.category)}",
     ]
-    if routed:
-        lines.append("It has been sent to: " + "; ".join(routed) + ".")
+    if reach:
+        lines.append("Who has been told:")
+    for person in reach:
+        told = (
+            f", told because {person.instead_of} could not be reached" if person.instead_of else ""
+        )
+        if person.state == "received":
+            status = "received it on " + " and ".join(person.channels)
+        elif person.state == "sending":
+            status = "being sent"
+        else:
+            status = "could not be reached"
+        lines.append(f"  \u2022 {person.label}{told}: {status}")
+    if not any(p.state in ("received", "sending") for p in reach):
+        lines.append(
+            "Nobody could be reached yet: please tell your Principal/Headteacher or Designated "
+            "Safeguarding Lead in person now."
+        )
     for warning in warnings:
         lines.append(f"Please note: {warning}.")
     lines.append("You will get a message when its state changes.")
     return Reply(
         text="\n".join(lines),
         kind="incident",
-        title=f"Report received: {incident.reference}",
-        data={"notification": "receipt", "reference": incident.reference},
+        title=f"Who has been told about your report {incident.reference}",
+        data={
+            "notification": "receipt",
+            "reference": incident.reference,
+            "reach": {p.label: p.state for p in reach},
+        },
     )
 
 
@@ -184,16 +270,22 @@ async def render(session: AsyncSession, row: OutboxMessage) -> Reply:
             roles=roles,
             reason=str(payload.get("reason", "routed")),
             update=bool(payload.get("update", False)),
+            instead_of=payload.get("instead_of"),
         )
     if row.kind == "reminder":
         return reminder_reply(
             incident, roles=roles, waiting_minutes=int(payload.get("waiting_minutes", 0))
         )
     if row.kind == "receipt":
+        gaps = await session.scalar(
+            select(AuditEvent.data)
+            .where(AuditEvent.incident_id == incident.id, AuditEvent.action == "routing_gaps")
+            .limit(1)
+        )
         return receipt_reply(
             incident,
-            routed=list(payload.get("routed", [])),
-            warnings=list(payload.get("warnings", [])),
+            reach=await reach_of(session, incident),
+            warnings=list((gaps or {}).get("warnings", [])),
         )
     if row.kind == "state_change":
         return state_change_reply(

@@ -12,18 +12,21 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import case, func, or_, select
+from sqlalchemy import case, delete, func, or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
 from bot.incidents.access import is_handler, is_reporter, recipient_ids
 from bot.incidents.errors import InvalidInput, InvalidTransition, NotEntitled, NotFound
+from bot.incidents.notifications import reach_of
 from bot.incidents.references import next_reference, normalise_reference
-from bot.incidents.routing import PlannedRecipient, next_in_chain, plan_routing
+from bot.incidents.routing import next_in_chain, plan_routing
+from bot.incidents.telling import chat_recipient, tell
 from bot.incidents.types import (
     CATEGORY_LABELS,
     IncidentDetails,
@@ -39,7 +42,14 @@ from bot.notifier import Recipient
 from bot.outbox.outbox import enqueue
 from bot.store import audit
 from bot.store.db import Database
-from bot.store.models import Incident, IncidentNote, IncidentRecipient, Person
+from bot.store.models import (
+    AuditEvent,
+    ConversationRecord,
+    Incident,
+    IncidentNote,
+    IncidentRecipient,
+    Person,
+)
 from bot.trust.directory import identities_of, person_for_identity
 from bot.trust.roles import PLATFORMS, role_label
 
@@ -79,39 +89,69 @@ class IncidentService:
         async with self.database.session() as session:
             return await person_for_identity(session, actor.platform, actor.user_id)
 
-    async def _recipient(self, session: AsyncSession, person: Person) -> Recipient | None:
-        idents = (await identities_of(session, [person.id]))[person.id]
-        for platform in self.platforms:
-            if platform in idents:
-                return Recipient(platform, idents[platform], person.name, person.id)
-        return None
-
     async def _reachable_handlers(
         self, session: AsyncSession, incident: Incident
     ) -> list[tuple[IncidentRecipient, Recipient]]:
-        """Everyone the incident was routed to who can be reached on an enabled platform."""
-        rows = await session.scalars(
-            select(IncidentRecipient).where(IncidentRecipient.incident_id == incident.id)
+        """Everyone the incident was routed to who can be reached in chat (cards, reminders)."""
+        rows = list(
+            await session.execute(
+                select(IncidentRecipient, Person)
+                .join(Person, Person.id == IncidentRecipient.person_id)
+                .where(IncidentRecipient.incident_id == incident.id)
+            )
         )
+        idents = await identities_of(session, [person.id for _, person in rows])
         out = []
-        for row in list(rows):
-            person = await session.get(Person, row.person_id)
-            recipient = await self._recipient(session, person) if person else None
+        for row, person in rows:
+            recipient = chat_recipient(person, idents[person.id], self.platforms)
             if recipient is not None:
                 out.append((row, recipient))
         return out
 
     # --- submit -------------------------------------------------------------------------
 
-    async def submit(self, reporter: Actor, submission: ReportSubmission) -> SubmitResult:
-        """Store a report, route it, and queue the notifications and the reporter's receipt.
+    async def submit(
+        self,
+        reporter: Actor,
+        submission: ReportSubmission,
+        *,
+        key: str | None = None,
+        draft_key: str | None = None,
+    ) -> SubmitResult:
+        """Store a report, route it, queue its alerts and the reporter's receipt, and remove
+        the reporter's draft (``draft_key``), all in ONE transaction: when this returns, the
+        report is committed; when it raises, nothing of it is.
 
-        The report is saved even when nobody can be told; the gaps are in ``warnings``
-        (show them to the reporter) and logged at WARNING.
+        ``key`` names the submission (the form, card or draft it came from): submitting the
+        same key again (a retry, a double click, a resend after a timeout) returns the report
+        already stored instead of storing a second one. Gaps in routing are in ``warnings``.
         """
         if submission.category not in CATEGORY_LABELS:
             raise InvalidInput(f"Unknown report category {submission.category!r}.")
-        now = self.clock.now()
+        if key is not None:
+            existing = await self.submitted(key)
+            if existing is not None:
+                return existing
+        try:
+            result = await self._store(reporter, submission, self.clock.now(), key, draft_key)
+        except IntegrityError:
+            existing = await self.submitted(key) if key is not None else None
+            if existing is None:
+                raise
+            return existing  # the same submission committed concurrently (a double click)
+        log.info("incident %s stored, routed to %d people", result.reference, len(result.routed_to))
+        for warning in result.warnings:
+            log.warning("incident %s: %s", result.reference, warning)
+        return result
+
+    async def _store(
+        self,
+        reporter: Actor,
+        submission: ReportSubmission,
+        now: datetime,
+        key: str | None,
+        draft_key: str | None,
+    ) -> SubmitResult:
         async with self.database.transaction() as session:
             person = await person_for_identity(session, reporter.platform, reporter.user_id)
             plan = await plan_routing(
@@ -122,9 +162,10 @@ class IncidentService:
                 sexual_imagery=submission.sexual_imagery,
             )
             reference = await next_reference(session, now.year)
-            reporter_name = person.name if person else (reporter.display_name or reporter.user_id)
+            reporter_name = person.name if person else reporter.user_id
             incident = Incident(
                 reference=reference,
+                submission_key=key,
                 academy_id=submission.academy,
                 academy_name=plan.academy_name,
                 category=submission.category,
@@ -165,20 +206,8 @@ class IncidentService:
                 },
             )
             warnings = list(plan.warnings)
-            routed = await self._tell(session, incident, plan.recipients, now, warnings)
-            enqueue(
-                session,
-                kind="receipt",
-                recipient=Recipient(
-                    reporter.platform,
-                    reporter.user_id,
-                    reporter_name,
-                    person.id if person else None,
-                ),
-                now=now,
-                incident_id=incident.id,
-                payload={"routed": [r.label for r in routed], "warnings": warnings},
-                thread_key=f"incident:{incident.id}:reporter",
+            routed = await tell(
+                session, incident, plan.recipients, now, platforms=self.platforms, warnings=warnings
             )
             if warnings:
                 audit.record(
@@ -189,66 +218,32 @@ class IncidentService:
                     incident_id=incident.id,
                     data={"warnings": warnings},
                 )
-        log.info("incident %s stored and routed to %d people", reference, len(routed))
-        for warning in warnings:
-            log.warning("incident %s: %s", reference, warning)
+            if draft_key is not None:
+                await session.execute(
+                    delete(ConversationRecord).where(ConversationRecord.key == draft_key)
+                )
         return SubmitResult(reference, incident.id, tuple(routed), tuple(warnings))
 
-    async def _tell(
-        self,
-        session: AsyncSession,
-        incident: Incident,
-        recipients: list[PlannedRecipient],
-        now: datetime,
-        warnings: list[str],
-    ) -> list[RoutedPerson]:
-        """Record recipients and queue their escalation message."""
-        routed: list[RoutedPerson] = []
-        for planned in recipients:
-            session.add(
-                IncidentRecipient(
-                    incident_id=incident.id,
-                    person_id=planned.person.id,
-                    roles=",".join(planned.roles),
-                    reason=planned.reason,
-                    added_at=now,
-                )
+    async def submitted(self, key: str) -> SubmitResult | None:
+        """The report already stored under submission ``key``, as its submitter was told."""
+        async with self.database.session() as session:
+            incident = await session.scalar(select(Incident).where(Incident.submission_key == key))
+            if incident is None:
+                return None
+            view = await self._view(session, incident)
+            gaps = await session.scalar(
+                select(AuditEvent.data)
+                .where(AuditEvent.incident_id == incident.id, AuditEvent.action == "routing_gaps")
+                .limit(1)
             )
-            recipient = await self._recipient(session, planned.person)
-            labels = planned.role_labels
-            routed.append(
-                RoutedPerson(
-                    planned.person.id,
-                    planned.person.name,
-                    labels,
-                    recipient.platform if recipient else None,
-                )
-            )
-            if recipient is None:
-                warnings.append(
-                    f"{planned.person.name} ({', '.join(labels)}) has no chat identity on an "
-                    "enabled platform, so cannot be messaged"
-                )
-                continue
-            enqueue(
-                session,
-                kind="escalation",
-                recipient=recipient,
-                now=now,
-                incident_id=incident.id,
-                payload={"roles": list(labels), "reason": planned.reason},
-                thread_key=f"incident:{incident.id}:person:{planned.person.id}",
-            )
-        audit.record(
-            session,
-            action="routed" if all(p.reason != "escalated" for p in recipients) else "escalated",
-            actor="system",
-            at=now,
-            incident_id=incident.id,
-            data={"to": [{"person_id": r.person_id, "roles": list(r.roles)} for r in routed]},
+            reach = {r.label: r.state for r in await reach_of(session, incident)}
+        warnings = tuple((gaps or {}).get("warnings", []))
+        routed = tuple(
+            replace(p, delivered_on=None if reach.get(p.label) == "unreachable" else "queued")
+            for p in view.routed_to
         )
-        await session.flush()
-        return routed
+        log.info("incident %s: the same submission was sent again", incident.reference)
+        return SubmitResult(incident.reference, incident.id, routed, warnings)
 
     # --- handler actions ----------------------------------------------------------------
 
@@ -572,7 +567,7 @@ class IncidentService:
             )
             if nxt:
                 warnings: list[str] = []
-                await self._tell(session, incident, nxt, now, warnings)
+                await tell(session, incident, nxt, now, platforms=self.platforms, warnings=warnings)
                 for warning in warnings:
                     log.warning("incident %s: %s", incident.reference, warning)
                 incident.escalation_level += 1

@@ -78,12 +78,18 @@ class SubmitResult:
     warnings: tuple[str, ...] = ()
 
     def as_text(self) -> str:
-        """The receipt shown to the reporter at once: reference, who was told, any gaps."""
+        """What the reporter is told the moment the report is committed: the reference, who
+        it is being sent to (not yet "sent": the receipt message says who has received it)
+        and any gaps."""
         lines = [f"Thank you. Your report has been saved with reference {self.reference}."]
-        if self.routed_to:
-            lines.append("It has been sent to: " + "; ".join(p.label for p in self.routed_to) + ".")
+        sending = [p for p in self.routed_to if p.delivered_on is not None]
+        if sending:
+            lines.append(
+                "It is being sent to: " + "; ".join(p.label for p in sending) + ". "
+                "I will message you as they receive it."
+            )
         lines += [f"Please note: {w}." for w in self.warnings]
-        lines.append("You will get a message when its state changes.")
+        lines.append("You will also get a message when its state changes.")
         return "\n".join(lines)
 
 

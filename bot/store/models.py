@@ -20,6 +20,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -128,10 +129,13 @@ class Incident(Base):
     __table_args__ = (
         Index("ix_incidents_state_next_check", "state", "next_check_at"),
         Index("ix_incidents_reporter", "reporter_platform", "reporter_user_id"),
+        UniqueConstraint("submission_key", name="uq_incidents_submission_key"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     reference: Mapped[str] = mapped_column(String(32), unique=True)
+    #: what the reporter's client sent it under (form, card, draft): a resend finds this row
+    submission_key: Mapped[str | None] = mapped_column(String(200))
     academy_id: Mapped[str] = mapped_column(String(64))  # as reported; may be unknown or ""
     academy_name: Mapped[str] = mapped_column(String(200))
     category: Mapped[str] = mapped_column(String(64))
@@ -218,7 +222,10 @@ class OutboxMessage(Base):
     """A notification waiting for (or past) delivery; written with its cause."""
 
     __tablename__ = "outbox"
-    __table_args__ = (Index("ix_outbox_due", "state", "next_attempt_at"),)
+    __table_args__ = (
+        Index("ix_outbox_due", "state", "next_attempt_at"),
+        Index("ix_outbox_claimed_by", "claimed_by"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     kind: Mapped[str] = mapped_column(String(32))
@@ -234,6 +241,9 @@ class OutboxMessage(Base):
     next_attempt_at: Mapped[datetime]
     lease_until: Mapped[datetime | None]
     claimed_by: Mapped[str | None] = mapped_column(String(100))
+    #: an attempt may have reached the platform (timed out, or its worker died mid-send):
+    #: the next attempt first looks whether it did
+    maybe_sent: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     last_error: Mapped[str | None] = mapped_column(Text)
     message_ref: Mapped[str | None] = mapped_column(String(500))
     created_at: Mapped[datetime]

@@ -13,7 +13,7 @@ import pytest
 from bot.cli import main
 from bot.clock import FakeClock, SystemClock
 from bot.notifier import Delivery, DeliveryError
-from bot.outbox.worker import OutboxWorker
+from bot.delivery.worker import OutboxWorker
 from bot.store.db import Database
 from tests.conftest import EXAMPLE_TRUST, ROOT
 from tests.incidents.helpers import TOM, service, submission

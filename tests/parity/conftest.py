@@ -24,7 +24,7 @@ from adapters.teams.app import install as install_teams
 from bot.clock import FakeClock
 from bot.config import load_settings
 from bot.dialogs import ReportDialog
-from bot.outbox.worker import OutboxWorker
+from bot.delivery.worker import OutboxWorker
 from bot.store.db import Database
 from tests.parity.base import Driver, load_people, make_bot, write_parity_trust
 from tests.parity.drivers.console import ConsoleDriver

@@ -26,9 +26,15 @@ _BUTTONS = re.compile(r"^\[\d+\] ")
 Observation = dict[str, Any]
 
 
+#: the channel a receipt names ("received it on Slack") is the one thing that differs by platform
+_CHANNEL = re.compile(r"\breceived it on (?:Slack|Teams|the console)\b")
+
+
 def norm(text: str | None) -> str:
-    """``text`` with every run of whitespace one space (line wrapping undone)."""
-    return _HYPHEN_BREAK.sub("", " ".join((text or "").split()))
+    """``text`` with every run of whitespace one space (line wrapping undone), and the
+    platform a receipt names as "received it on the platform"."""
+    text = _HYPHEN_BREAK.sub("", " ".join((text or "").split()))
+    return _CHANNEL.sub("received it on the platform", text)
 
 
 def paragraphs(text: str) -> list[str]:

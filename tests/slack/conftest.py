@@ -23,7 +23,7 @@ from adapters.slack.notifier import SlackNotifier
 from bot.app import PolicyBot
 from bot.clock import FakeClock
 from bot.config import Settings, load_settings
-from bot.outbox.worker import OutboxWorker
+from bot.delivery.worker import OutboxWorker
 from tests.slack.fake_slack import FakeSlack
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -47,6 +47,10 @@ class FakeSlack:
     failures: dict[str, Failure] = field(default_factory=dict)
     #: method -> gate: calls to it wait (unanswered) until :meth:`release`
     held: dict[str, asyncio.Event] = field(default_factory=dict)
+    #: method -> seconds: calls take effect at once but are answered this much later
+    slow: dict[str, float] = field(default_factory=dict)
+    #: channel -> messages posted there (with their metadata), newest last
+    messages: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     server: TestServer | None = None
     _ts: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _changed: asyncio.Event = field(default_factory=asyncio.Event)
@@ -162,10 +166,20 @@ class FakeSlack:
                 return web.Response(status=failure.status, text="Internal Server Error")
             return web.json_response({"ok": False, "error": failure.error})
         self._record(method, args)
+        answer = self._answer(method, args)
         gate = self.held.get(method)
         if gate is not None:
             await gate.wait()
-        return web.json_response(self._answer(method, args))
+        delay = self.slow.get(method) or self.slow.get("*")
+        if delay:
+            await asyncio.sleep(delay)
+        return web.json_response(answer)
+
+    def posted(self, channel: str | None = None) -> list[dict[str, Any]]:
+        """Messages posted (in ``channel``, or anywhere), as the fake stored them."""
+        if channel is not None:
+            return list(self.messages.get(channel, []))
+        return [m for msgs in self.messages.values() for m in msgs]
 
     def _answer(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
         ok: dict[str, Any] = {"ok": True}
@@ -175,7 +189,17 @@ class FakeSlack:
             return {**ok, "channel": {"id": "D" + str(args.get("users", "X"))[1:]}}
         if method in {"chat.postMessage", "chat.update"}:
             ts = args.get("ts") or f"1764000000.{next(self._ts):06d}"
+            if method == "chat.postMessage":
+                metadata = args.get("metadata")
+                if isinstance(metadata, str):
+                    metadata = json.loads(metadata)
+                message = {"ts": ts, "text": args.get("text"), "metadata": metadata}
+                self.messages.setdefault(str(args.get("channel")), []).append(message)
             return {**ok, "channel": args.get("channel"), "ts": ts}
+        if method == "conversations.history":
+            newest_first = list(reversed(self.messages.get(str(args.get("channel")), [])))
+            limit = int(args.get("limit") or 100)
+            return {**ok, "messages": newest_first[:limit], "has_more": False}
         if method == "chat.postEphemeral":
             return {**ok, "message_ts": f"1764000000.{next(self._ts):06d}"}
         if method in {"views.open", "views.update", "views.publish", "views.push"}:

@@ -18,7 +18,7 @@ from adapters.teams.app import TEAMS_KEY, install
 from bot.app import PolicyBot
 from bot.clock import FakeClock
 from bot.config import load_settings
-from bot.outbox.worker import OutboxWorker
+from bot.delivery.worker import OutboxWorker
 from bot.store.conversations import ConversationStore
 from bot.store.db import Database
 from tests.teams.fake_connector import FakeConnector

@@ -18,7 +18,8 @@ from adapters.slack.blocks import parse_state, unpack_metadata
 from adapters.slack.identity import actor_from_body
 from adapters.slack.replies import ACTION_FORM, Origin, open_modal, post
 from adapters.slack.runtime import SlackRuntime
-from bot.messages import Action, Actor, Choice
+from bot.app import REPORT_NOT_SAVED
+from bot.messages import Action, Actor, Choice, Reply
 
 log = logging.getLogger(__name__)
 
@@ -89,30 +90,31 @@ def register(app: AsyncApp, rt: SlackRuntime) -> None:
         await args.ack(response_action="update", view=view)
 
     async def report_confirmed(args: AsyncArgs) -> None:
-        """Send report: ack at once with "saving", store it, then show the receipt."""
+        """Send report: store it, THEN answer Slack with the receipt (or, if it could not be
+        stored in time, with "not saved" and the answers kept for Try again)."""
         view = args.body.get("view") or {}
-        await args.ack(response_action="update", view=rm.sending_view())
         actor = actor_from_body(args.body)
         answers = unpack_metadata(view.get("private_metadata", "")).get("answers") or {}
         try:
-            replies = await rt.bot.submit_report_form(actor, answers)
-        except Exception as exc:
+            replies = await rt.bot.submit_report_form(actor, answers, key=rm.submission_key(view))
+        except Exception as exc:  # nothing was committed: the core's transaction rolled back
             log.error("report submission failed: %s", type(exc).__name__, exc_info=True)
-            await args.client.views_update(
-                view_id=view["id"], view=rm.failed_view(view.get("private_metadata", ""))
+            replies = [Reply(text=REPORT_NOT_SAVED, kind="error", data={"not_saved": True})]
+        first = replies[0]
+        if first.data.get("not_saved"):
+            await args.ack(
+                response_action="update",
+                view=rm.failed_view(view.get("private_metadata", ""), first.text),
             )
             return
-        errors = replies[0].data.get("errors") if replies and replies[0].kind == "error" else None
+        errors = first.data.get("errors") if first.kind == "error" else None
         if errors:  # the answers no longer pass (e.g. the trust set-up changed): back to the form
             fields = await rt.bot.report_form(actor, answers)
             for field in fields:
                 field.error = errors.get(field.name)
-            await args.client.views_update(view_id=view["id"], view=rm.form_view(fields, answers))
+            await args.ack(response_action="update", view=rm.form_view(fields, answers))
             return
-        try:
-            await args.client.views_update(view_id=view["id"], view=rm.receipt_view(replies))
-        except Exception as exc:  # the report is stored; the receipt DM comes via the outbox
-            log.warning("could not show the receipt in the modal: %s", type(exc).__name__)
+        await args.ack(response_action="update", view=rm.receipt_view(replies))
 
     async def report_edit(args: AsyncArgs) -> None:
         """ "Change answers" on the confirmation step: back to the form, answers kept."""

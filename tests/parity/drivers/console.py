@@ -15,7 +15,7 @@ from adapters.console.notifier import RULE
 from bot.app import PolicyBot
 from bot.dialogs.definition import Step
 from bot.messages import Actor
-from bot.outbox.worker import OutboxWorker
+from bot.delivery.worker import OutboxWorker
 from tests.parity.base import COMMANDS, VERBS, Person
 from tests.parity.text import (
     Observation,

@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from adapters.slack.runtime import SlackRuntime
-from bot.outbox.worker import OutboxWorker
+from bot.delivery.worker import OutboxWorker
 from tests.parity.base import COMMANDS, VERBS, Person
 from tests.parity.text import (
     REFERENCE,
@@ -195,10 +195,9 @@ class SlackDriver:
         else:
             raise AssertionError("the form never reached the confirmation step")
         confirmation = read_blocks(view["blocks"])["text"]
-        sending = await self.client.interactive_json(_submission(user, view, {}))
-        assert sending["response_action"] == "update"
-        (receipt,) = [c for c in await self._settled() if c.method == "views.update"]
-        text = read_blocks(receipt.args["view"]["blocks"])["text"]
+        sent = await self.client.interactive_json(_submission(user, view, {}))
+        assert sent["response_action"] == "update"  # the receipt, once the report is stored
+        text = read_blocks(sent["view"]["blocks"])["text"]
         return report_observation(confirmation, text, prompt_for="form")
 
     # -- notifications ----------------------------------------------------------------------

@@ -11,7 +11,7 @@ from typing import Any
 
 from aiohttp.test_utils import TestClient
 
-from bot.outbox.worker import OutboxWorker
+from bot.delivery.worker import OutboxWorker
 from tests.parity.base import COMMANDS, VERBS, Person
 from tests.parity.text import (
     REFERENCE,
