@@ -25,7 +25,7 @@ from bot.config import Settings
 from bot.dialogs import DialogContext, ReportDialog, Turn
 from bot.incidents.errors import IncidentError
 from bot.incidents.notifications import URGENCY_LABELS
-from bot.incidents.service import IncidentService
+from bot.incidents.service import IncidentService, SubmitProgress
 from bot.incidents.types import IncidentDetails, IncidentSummary, ReportSubmission, SubmitResult
 from bot.messages import Action, Actor, Choice, FormField, Message, Reply
 from bot.qa.answer import Answer
@@ -67,6 +67,14 @@ REPORT_NOT_SAVED = (
     "Sorry, your report could not be saved just now, so nobody has been sent it. Your "
     "answers are kept: please try again in a moment (you will not make a second report). "
     "If a child may be at risk, tell your Designated Safeguarding Lead in person now."
+)
+
+#: ... and when the database failed while committing it, so that nobody can yet say
+REPORT_UNCONFIRMED = (
+    "Sorry, I could not confirm that your report was saved: the database stopped answering "
+    "just as it was being saved. Your answers are kept: please try again in a moment. If it "
+    "was saved you will get its reference, and it will not be stored twice. If a child may "
+    "be at risk, tell your Designated Safeguarding Lead in person now."
 )
 
 #: how long after a question a message may go on from it ("and if she's 20?")
@@ -372,20 +380,28 @@ class PolicyBot:
         key: str | None,
         draft_key: str | None,
     ) -> Reply:
-        """Store a report within ``submit_timeout``: its receipt once it is committed, or a
-        reply saying it was not saved (and so nobody has been sent it)."""
+        """Store a report within ``submit_timeout``: its receipt once it is committed; a reply
+        saying it was NOT saved when it certainly was not (it failed before COMMIT); or, when
+        the database failed while committing and cannot say, a reply saying so honestly."""
+        progress = SubmitProgress()
         try:
             result = await asyncio.wait_for(
-                self.incidents.submit(actor, submission, key=key, draft_key=draft_key),
+                self.incidents.submit(
+                    actor, submission, key=key, draft_key=draft_key, progress=progress
+                ),
                 self.submit_timeout.total_seconds(),
             )
         except (TimeoutError, DBAPIError, OSError) as exc:
-            log.error("report could not be stored: %s", type(exc).__name__)
+            log.error(
+                "report could not be stored (%s, %s COMMIT)",
+                type(exc).__name__,
+                "during" if progress.committing else "before",
+            )
+            if not progress.committing:
+                return Reply(text=REPORT_NOT_SAVED, kind="error", data={"not_saved": True})
             stored = await self._stored_meanwhile(key)
             if stored is None:
-                return Reply(
-                    text=REPORT_NOT_SAVED, kind="error", data={"not_saved": True, "key": key}
-                )
+                return Reply(text=REPORT_UNCONFIRMED, kind="error", data={"not_saved": True})
             result = stored
         return _receipt_reply(result)
 

@@ -11,6 +11,7 @@ too. Logs name references, never a report's summary, details or anyone's child.
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import Collection
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -57,6 +58,13 @@ log = logging.getLogger(__name__)
 
 MAX_NOTE_LENGTH = 4000
 MAX_OUTCOME_LENGTH = 4000
+
+
+@dataclass
+class SubmitProgress:
+    """How far a submission got: whether COMMIT had been sent when it failed."""
+
+    committing: bool = False
 
 
 class IncidentService:
@@ -117,6 +125,7 @@ class IncidentService:
         *,
         key: str | None = None,
         draft_key: str | None = None,
+        progress: SubmitProgress | None = None,
     ) -> SubmitResult:
         """Store a report, route it, queue its alerts and the reporter's receipt, and remove
         the reporter's draft (``draft_key``), all in ONE transaction: when this returns, the
@@ -125,20 +134,20 @@ class IncidentService:
         ``key`` names the submission (the form, card or draft it came from): submitting the
         same key again (a retry, a double click, a resend after a timeout) returns the report
         already stored instead of storing a second one. Gaps in routing are in ``warnings``.
+        ``progress.committing`` is set just before COMMIT is sent: a failure before that
+        certainly stored nothing; a failure after it may have stored the report.
         """
         if submission.category not in CATEGORY_LABELS:
             raise InvalidInput(f"Unknown report category {submission.category!r}.")
-        if key is not None:
-            existing = await self.submitted(key)
-            if existing is not None:
-                return existing
         try:
-            result = await self._store(reporter, submission, self.clock.now(), key, draft_key)
+            result = await self._store(
+                reporter, submission, self.clock.now(), key, draft_key, progress or SubmitProgress()
+            )
         except IntegrityError:
             existing = await self.submitted(key) if key is not None else None
             if existing is None:
                 raise
-            return existing  # the same submission committed concurrently (a double click)
+            return existing  # the same submission was stored already (a retry, a double click)
         log.info("incident %s stored, routed to %d people", result.reference, len(result.routed_to))
         for warning in result.warnings:
             log.warning("incident %s: %s", result.reference, warning)
@@ -151,8 +160,11 @@ class IncidentService:
         now: datetime,
         key: str | None,
         draft_key: str | None,
+        progress: SubmitProgress,
     ) -> SubmitResult:
-        async with self.database.transaction() as session:
+        # who to tell is read first, outside the write transaction (on SQLite that holds the
+        # one write lock, so every statement kept out of it is time other reports wait less)
+        async with self.database.session() as session:
             person = await person_for_identity(session, reporter.platform, reporter.user_id)
             plan = await plan_routing(
                 session,
@@ -161,10 +173,13 @@ class IncidentService:
                 concerns_headteacher=submission.concerns_headteacher,
                 sexual_imagery=submission.sexual_imagery,
             )
-            reference = await next_reference(session, now.year)
+            idents = await identities_of(session, [p.person.id for p in plan.recipients])
+        async with self.database.transaction() as session:
             reporter_name = person.name if person else reporter.user_id
             incident = Incident(
-                reference=reference,
+                # the reference is taken last (below): on PostgreSQL its counter row is
+                # locked until COMMIT, so every other report waits on it meanwhile
+                reference=f"new:{uuid.uuid4().hex[:28]}",
                 submission_key=key,
                 academy_id=submission.academy,
                 academy_name=plan.academy_name,
@@ -189,6 +204,32 @@ class IncidentService:
             )
             session.add(incident)
             await session.flush()
+            warnings = list(plan.warnings)
+            routed = await tell(
+                session,
+                incident,
+                plan.recipients,
+                now,
+                platforms=self.platforms,
+                warnings=warnings,
+                identities=idents,
+            )
+            if warnings:
+                audit.record(
+                    session,
+                    action="routing_gaps",
+                    actor="system",
+                    at=now,
+                    incident_id=incident.id,
+                    data={"warnings": warnings},
+                )
+            if draft_key is not None:
+                await session.execute(
+                    delete(ConversationRecord).where(ConversationRecord.key == draft_key)
+                )
+            await session.flush()
+            reference = await next_reference(session, now.year)
+            incident.reference = reference
             audit.record(
                 session,
                 action="submitted",
@@ -205,23 +246,8 @@ class IncidentService:
                     "concerns_headteacher": submission.concerns_headteacher,
                 },
             )
-            warnings = list(plan.warnings)
-            routed = await tell(
-                session, incident, plan.recipients, now, platforms=self.platforms, warnings=warnings
-            )
-            if warnings:
-                audit.record(
-                    session,
-                    action="routing_gaps",
-                    actor="system",
-                    at=now,
-                    incident_id=incident.id,
-                    data={"warnings": warnings},
-                )
-            if draft_key is not None:
-                await session.execute(
-                    delete(ConversationRecord).where(ConversationRecord.key == draft_key)
-                )
+            await session.flush()
+            progress.committing = True  # all that is left is COMMIT, at the end of this block
         return SubmitResult(reference, incident.id, tuple(routed), tuple(warnings))
 
     async def submitted(self, key: str) -> SubmitResult | None:

@@ -101,8 +101,11 @@ async def tell(
     warnings: list[str],
     told: set[int] | None = None,
     instead_of: str | None = None,
+    identities: Mapping[int, Mapping[str, str]] | None = None,
 ) -> list[RoutedPerson]:
     """Record ``planned`` as recipients and queue their alerts; pass over the unreachable.
+
+    ``identities`` (person id -> platform -> user id) may be given when already read.
 
     ``told`` (ids already recorded for this incident) is updated; anyone who cannot be
     reached on any channel is reported in ``warnings`` and the next person on the chain is
@@ -112,7 +115,12 @@ async def tell(
     planned = [p for p in planned if p.person.id not in told]
     if not planned:
         return []
-    idents = await identities_of(session, [p.person.id for p in planned])
+    ids = [p.person.id for p in planned]
+    idents = (
+        identities
+        if identities is not None and all(i in identities for i in ids)
+        else await identities_of(session, ids)
+    )
     routed: list[RoutedPerson] = []
     unreachable: list[PlannedRecipient] = []
     for person in planned:
