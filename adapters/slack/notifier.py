@@ -193,12 +193,9 @@ class SlackNotifier:
             wait = _retry_after(exc)
             log.warning("slack delivery %s: rate limited, retry after %.0fs", delivery.id, wait)
             return DeliveryError("Slack rate limit reached", retry_after=wait)
-        if status >= 500:
-            wait = self.pauses.failed(_header_retry_after(exc))
-            log.warning(
-                "slack delivery %s: Slack answered %s; pausing %.0fs", delivery.id, status, wait
-            )
-            return DeliveryError(f"Slack said {code}", retry_after=wait)
+        if status >= 500:  # _call has paused every call meanwhile
+            log.warning("slack delivery %s: Slack answered %s; calls paused", delivery.id, status)
+            return DeliveryError(f"Slack said {code}")
         permanent = code in PERMANENT_ERRORS
         log.warning(
             "slack delivery %s failed: %s (status %s, permanent=%s)",

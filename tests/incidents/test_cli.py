@@ -12,8 +12,8 @@ import pytest
 
 from bot.cli import main
 from bot.clock import FakeClock, SystemClock
-from bot.notifier import Delivery, DeliveryError
 from bot.delivery.worker import OutboxWorker
+from bot.notifier import Delivery, DeliveryError
 from bot.store.db import Database
 from tests.conftest import EXAMPLE_TRUST, ROOT
 from tests.incidents.helpers import TOM, service, submission

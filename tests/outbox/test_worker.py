@@ -12,9 +12,10 @@ from sqlalchemy import func, select
 
 from adapters.console.notifier import ConsoleNotifier
 from bot.clock import FakeClock
+from bot.delivery.worker import OutboxWorker
+from bot.incidents.service import IncidentService
 from bot.notifier import Delivery, DeliveryError, Recipient
 from bot.outbox.outbox import enqueue
-from bot.delivery.worker import OutboxWorker
 from bot.store.db import Database
 from bot.store.models import AuditEvent
 from tests.incidents.helpers import JANE, TOM, outbox_rows, service, submission
@@ -52,14 +53,14 @@ class FlakyNotifier:
 async def test_fails_five_times_then_delivers_exactly_once(
     database: Database, fake_clock: FakeClock
 ) -> None:
-    await service(database, fake_clock).submit(TOM, submission())  # 1 slack + 1 console row
+    await service(database, fake_clock).submit(TOM, submission())  # 1 slack row (Jane)
     slack = FlakyNotifier("slack", failures=5, retry_after=30)
     console = FlakyNotifier("console")
     worker = OutboxWorker(
         database, {"slack": slack, "console": console}, fake_clock, rng=random.Random(1)
     )
-    assert await worker.run_once() == 2
-    assert len(console.delivered) == 1 and slack.calls == 1
+    assert await worker.run_once() == 1
+    assert slack.calls == 1 and console.delivered == []  # no receipt until Jane has it
     for attempt in range(2, 7):
         assert await worker.run_once() == 0  # backoff: nothing due yet
         row = (await outbox_rows(database, "escalation"))[0]
@@ -73,6 +74,8 @@ async def test_fails_five_times_then_delivers_exactly_once(
         fake_clock.advance(hours=2)
         await worker.run_once()
     assert len(slack.delivered) == 1
+    (receipt,) = console.delivered  # Tom is told once Jane has received it
+    assert "Jane Smith (Principal/Headteacher): received it on Slack" in receipt.reply.text
     row = (await outbox_rows(database, "escalation"))[0]
     assert row.state == "delivered" and row.attempts == 6 and row.message_ref == f"ts-{row.id}-1"
     async with database.session() as session:
@@ -119,13 +122,13 @@ async def test_permanent_failure_dead_letters_and_admin_sees_it(
 @pytest.mark.usefixtures("trust")
 async def test_too_many_attempts_dead_letters(database: Database, fake_clock: FakeClock) -> None:
     await service(database, fake_clock).submit(TOM, submission())
-    notifier = FlakyNotifier("console", failures=99)
-    worker = OutboxWorker(database, {"console": notifier}, fake_clock, max_attempts=3)
-    for _ in range(5):
+    notifier = FlakyNotifier("slack", failures=99)
+    worker = OutboxWorker(database, {"slack": notifier}, fake_clock, max_attempts=3)
+    for _ in range(3):
         await worker.run_once()
         fake_clock.advance(hours=1)
-    (row,) = await outbox_rows(database, "receipt")
-    assert notifier.calls == 3 and row.state == "dead" and row.last_error == "rate limited"
+    row = (await outbox_rows(database, "escalation"))[0]  # Jane's alert
+    assert row.attempts == 3 and row.state == "dead" and row.last_error == "rate limited"
 
 
 async def test_row_that_cannot_render_is_dead(database: Database, fake_clock: FakeClock) -> None:
@@ -156,12 +159,22 @@ async def test_update_uses_previous_message_ref(database: Database, fake_clock: 
 
 @pytest.mark.usefixtures("trust")
 async def test_console_notifier_prints_block(database: Database, fake_clock: FakeClock) -> None:
-    await service(database, fake_clock).submit(TOM, submission(child_involved=True))
+    console_only = IncidentService(
+        database,
+        clock=fake_clock,
+        platforms=("console",),
+        reminder_after=timedelta(hours=1),
+        escalate_after=timedelta(hours=2),
+    )
+    await console_only.submit(TOM, submission(child_involved=True))
     stream = io.StringIO()
-    await OutboxWorker(database, {"console": ConsoleNotifier(stream)}, fake_clock).run_once()
+    worker = OutboxWorker(database, {"console": ConsoleNotifier(stream)}, fake_clock)
+    while await worker.run_once():
+        pass
     out = stream.getvalue()
-    assert "To Tom Cooper" in out and "SM-2026-0001" in out
-    assert "To Omar Khan (Designated Safeguarding Lead)" not in out  # Omar is on Slack
+    assert "To Omar Khan (Designated Safeguarding Lead)" in out and "SM-2026-0001" in out
+    assert out.count("To Tom Cooper") == 1  # one receipt, after all three alerts landed
+    assert "Omar Khan (Designated Safeguarding Lead): received it on the console" in out
 
 
 class Counting:
@@ -182,7 +195,7 @@ async def test_two_workers_never_double_send(database: Database, fake_clock: Fak
     svc = service(database, fake_clock)
     await asyncio.gather(*(svc.submit(TOM, submission()) for _ in range(100)))
     rows = await outbox_rows(database)
-    assert len(rows) == 200  # 100 escalations (Slack) + 100 receipts (console)
+    assert len(rows) == 100  # 100 escalations (Slack); each brings a receipt once delivered
     sent: list[int] = []
     plain_url = database.url.replace("+asyncpg", "").replace("+aiosqlite", "")
     other = Database(plain_url, schema=database.schema)  # its own pool, like another process

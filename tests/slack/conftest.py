@@ -23,6 +23,7 @@ from adapters.slack.notifier import SlackNotifier
 from bot.app import PolicyBot
 from bot.clock import FakeClock
 from bot.config import Settings, load_settings
+from bot.delivery.pauses import Pauses
 from bot.delivery.worker import OutboxWorker
 from tests.slack.fake_slack import FakeSlack
 
@@ -187,9 +188,10 @@ async def bot(settings: Settings, clock: FakeClock) -> AsyncIterator[PolicyBot]:
 
 
 @pytest.fixture
-def notifier(settings: Settings) -> SlackNotifier:
-    """The Slack notifier over the real Web API client (pointed at the fake)."""
-    return SlackNotifier(web_client(settings))
+def notifier(settings: Settings, clock: FakeClock) -> SlackNotifier:
+    """The Slack notifier over the real Web API client (pointed at the fake); its pauses
+    (rate limits, outages) follow the test's clock."""
+    return SlackNotifier(web_client(settings), pauses=Pauses(clock=lambda: clock.now().timestamp()))
 
 
 @pytest.fixture
