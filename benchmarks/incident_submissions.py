@@ -65,7 +65,7 @@ BARE_TABLE = Table(
 
 def _pct(values: list[float], p: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
 def _line(label: str, latencies: list[float], elapsed: float) -> str:

@@ -10,10 +10,10 @@ import pytest
 
 from bot.app import PolicyBot
 from bot.clock import FakeClock
+from bot.delivery.worker import OutboxWorker
 from bot.incidents.service import IncidentService
 from bot.messages import Action, Actor, Message, Reply
 from bot.notifier import Delivery
-from bot.delivery.worker import OutboxWorker
 from bot.qa.engine import AnswerEngine
 from bot.store.db import Database
 from bot.trust.config import TrustConfig

@@ -23,8 +23,8 @@ from adapters.teams.app import TEAMS_KEY
 from adapters.teams.app import install as install_teams
 from bot.clock import FakeClock
 from bot.config import load_settings
-from bot.dialogs import ReportDialog
 from bot.delivery.worker import OutboxWorker
+from bot.dialogs import ReportDialog
 from bot.store.db import Database
 from tests.parity.base import Driver, load_people, make_bot, write_parity_trust
 from tests.parity.drivers.console import ConsoleDriver

@@ -9,8 +9,8 @@ from typing import Any
 
 from bot.app import PolicyBot
 from bot.clock import FakeClock
-from bot.messages import Actor
 from bot.delivery.worker import OutboxWorker
+from bot.messages import Actor
 from tests.slack.conftest import DSL, HEAD, REPORTER, STRANGER, SlackClient
 from tests.slack.fake_slack import FakeSlack
 

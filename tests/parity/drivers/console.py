@@ -13,9 +13,9 @@ from typing import Any
 from adapters.console.chat import ConsoleChat
 from adapters.console.notifier import RULE
 from bot.app import PolicyBot
+from bot.delivery.worker import OutboxWorker
 from bot.dialogs.definition import Step
 from bot.messages import Actor
-from bot.delivery.worker import OutboxWorker
 from tests.parity.base import COMMANDS, VERBS, Person
 from tests.parity.text import (
     Observation,
