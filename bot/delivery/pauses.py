@@ -2,7 +2,7 @@
 
 A platform's ``Retry-After`` pauses that method for every delivery, not just the one that
 was told; a platform answering 5xx or not answering at all pauses every method, for a
-doubling time (2 s up to 60 s), and then lets ONE call through to probe: the others keep
+doubling time (2 s up to 30 s), and then lets ONE call through to probe: the others keep
 waiting until the probe succeeds. So an outage costs a handful of calls, not one per queued
 message per backoff step.
 """
@@ -38,7 +38,7 @@ class Pauses:
         self,
         *,
         first: float = 2.0,
-        longest: float = 60.0,
+        longest: float = 30.0,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.first = first
