@@ -27,4 +27,8 @@ def build_notifiers(
     teams = build_teams_notifier(settings)  # None unless Teams credentials / local mode are set
     if teams is not None:
         notifiers["teams"] = teams
+    if settings.smtp is not None:
+        from adapters.email.notifier import EmailNotifier
+
+        notifiers["email"] = EmailNotifier(settings.smtp)
     return notifiers
