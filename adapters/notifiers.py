@@ -30,5 +30,8 @@ def build_notifiers(
     if settings.smtp is not None:
         from adapters.email.notifier import EmailNotifier
 
-        notifiers["email"] = EmailNotifier(settings.smtp)
+        on = (("Slack", settings.slack_enabled), ("Teams", teams is not None))
+        chats = [name for name, enabled in on if enabled]
+        open_in = " or ".join(chats) or "the policybot console"
+        notifiers["email"] = EmailNotifier(settings.smtp, open_in=open_in)
     return notifiers

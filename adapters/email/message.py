@@ -23,8 +23,9 @@ def message_id(outbox_id: int, sender: str) -> str:
     return f"<policybot-outbox-{outbox_id}@{domain}>"
 
 
-def what_to_do(reply: Reply) -> str | None:
-    """The buttons of a chat alert as one instruction, or None for a plain notice."""
+def what_to_do(reply: Reply, open_in: str = "Slack or Teams") -> str | None:
+    """The buttons of a chat alert as one instruction (``open_in``: where policybot is,
+    e.g. "Teams"), or None for a plain notice."""
     labels = [choice.label for choice in reply.choices]
     if not labels:
         return None
@@ -32,7 +33,7 @@ def what_to_do(reply: Reply) -> str | None:
     about = f" and find {reference}" if reference else ""
     actions = ", ".join(labels[:-1]) + (" or " if len(labels) > 1 else "") + labels[-1]
     return (
-        f"What to do: open policybot in Slack or Teams{about}; there you can {actions}. "
+        f"What to do: open policybot in {open_in}{about}; there you can {actions}. "
         "The report's details are never sent by email."
     )
 
@@ -51,11 +52,11 @@ def _html(reply: Reply, todo: str | None) -> str:
     return "\n".join(parts)
 
 
-def build_email(delivery: Delivery, sender: str) -> EmailMessage:
+def build_email(delivery: Delivery, sender: str, open_in: str = "Slack or Teams") -> EmailMessage:
     """The email for one delivery: subject = the alert's title, body = its text."""
     reply = delivery.reply
     recipient = delivery.recipient
-    todo = what_to_do(reply)
+    todo = what_to_do(reply, open_in)
     msg = EmailMessage()
     msg["Subject"] = reply.title or reply.text.splitlines()[0][:120]
     msg["From"] = sender

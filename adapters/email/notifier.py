@@ -22,12 +22,13 @@ class EmailNotifier:
 
     platform = "email"
 
-    def __init__(self, smtp: SmtpSettings) -> None:
+    def __init__(self, smtp: SmtpSettings, *, open_in: str = "Slack or Teams") -> None:
         self.smtp = smtp
+        self.open_in = open_in  # where people act on an alert, named in the email
 
     async def deliver(self, delivery: Delivery) -> str | None:
         """Send the alert; returns its Message-ID. Raises DeliveryError on failure."""
-        message = build_email(delivery, self.smtp.from_address)
+        message = build_email(delivery, self.smtp.from_address, self.open_in)
         try:
             async with client(self.smtp) as conn:
                 await conn.send_message(message)

@@ -17,6 +17,7 @@ import functools
 import os
 import sys
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import text
@@ -67,6 +68,16 @@ def _settings_section(settings: Settings) -> Section:
 
 async def _database_section(database: Database) -> tuple[Section, bool]:
     section = Section("Database")
+    url = make_url(database.url)
+    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+        path = Path(str(url.database))
+        if not path.exists():  # connecting would create it: doctor changes nothing
+            section.problem(
+                f"There is no database file at {path}.",
+                "Run policybot db upgrade to create it (policybot serve also does it when it "
+                "starts), or set DATABASE_URL to the database policybot uses.",
+            )
+            return section, False
     try:
         async with asyncio.timeout(DB_TIMEOUT):
             async with database.engine.connect() as conn:

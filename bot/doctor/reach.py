@@ -97,17 +97,18 @@ _CONCURRENCY = 5
 async def _reach_all(
     people: list[RoutedPerson], checks: Mapping[str, ReachCheck]
 ) -> dict[int, list[Reach]]:
+    """Every check for every person, at most a few platform calls at a time."""
     gate = asyncio.Semaphore(_CONCURRENCY)
 
     async def one(person: RoutedPerson, check: ReachCheck) -> Reach:
         async with gate:
             return await check(person)
 
-    out: dict[int, list[Reach]] = {}
-    for person in people:
-        out[person.id] = list(
-            await asyncio.gather(*(one(person, check) for check in checks.values()))
-        )
+    pairs = [(person, check) for person in people for check in checks.values()]
+    results = await asyncio.gather(*(one(person, check) for person, check in pairs))
+    out: dict[int, list[Reach]] = {person.id: [] for person in people}
+    for (person, _), reach in zip(pairs, results, strict=True):
+        out[person.id].append(reach)
     return out
 
 
@@ -142,8 +143,7 @@ async def reach_section(roster: Roster, checks: Mapping[str, ReachCheck]) -> Sec
             "Set up Slack (SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET), Teams or email (SMTP_URL, "
             "SMTP_FROM): see the README.",
         )
-        return section
-    reaches = await _reach_all(list(roster.people.values()), checks)
+    reaches = await _reach_all(list(roster.people.values()), checks) if checks else {}
     for academy_id, academy_name, roles in roster.academies:
         section.lines.append(f"{academy_name} ({academy_id}):")
         for role, pid in roles:
@@ -157,17 +157,21 @@ async def reach_section(roster: Roster, checks: Mapping[str, ReachCheck]) -> Sec
                 )
                 continue
             person = roster.people[pid]
-            section.lines.append(
-                f"  {label}: {person.name}: " + "; ".join(map(_cell, reaches[pid]))
-            )
+            section.lines.append(f"  {label}: {_line(person, reaches)}")
     if roster.admins:
         section.lines.append("Trust administrators:")
         for pid in roster.admins:
-            person = roster.people[pid]
-            section.lines.append(f"  {person.name}: " + "; ".join(map(_cell, reaches[pid])))
+            section.lines.append(f"  {_line(roster.people[pid], reaches)}")
+    if not checks:
+        return section
     for person in sorted(roster.people.values(), key=lambda p: p.name):
         _judge(section, person, reaches[person.id], person.id in roster.safeguarding)
     return section
+
+
+def _line(person: RoutedPerson, reaches: Mapping[int, list[Reach]]) -> str:
+    cells = reaches.get(person.id)
+    return f"{person.name}: " + ("; ".join(map(_cell, cells)) if cells else "no channel")
 
 
 def _judge(section: Section, person: RoutedPerson, reaches: list[Reach], dsl: bool) -> None:

@@ -169,20 +169,18 @@ def dead_letter_reply(payload: dict[str, Any], incident: Incident | None) -> Rep
     what = str(payload.get("kind_label") or payload.get("kind") or "message")
     about = f" about incident {reference}" if reference else ""
     who = payload.get("recipient") or "someone"
-    where = str(payload.get("platform_label") or payload.get("platform") or "")
+    where = str(payload.get("channel") or "")
     lines = [
         f"policybot could not deliver {'an' if what[:1] in 'aeiou' else 'a'} {what}{about} "
         f"to {who}"
-        + (f" in {where}" if where else "")
+        + (f" {where}" if where else "")
         + f" (gave up after {payload.get('attempts', '?')} attempt(s)).",
     ]
     if payload.get("error"):
         lines.append(f"Last error: {payload['error']}")
     if incident is not None:
         lines += ["", *_facts(incident)]
-    retry = (
-        f"policybot admin retry {reference}" if reference else "policybot admin retry --all-dead"
-    )
+    retry = f"policybot admin retry {reference or payload.get('outbox_id', '--all-dead')}"
     lines += [
         "",
         "Please make sure they hear about it another way. Once the cause is fixed (see "

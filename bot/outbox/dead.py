@@ -31,7 +31,13 @@ KIND_LABELS = {
     "state_change": "status update to a reporter",
     KIND: "dead-letter alert",
 }
-PLATFORM_LABELS = {"slack": "Slack", "teams": "Teams", "email": "email", "console": "the console"}
+#: where a message was going, as words ("to Jane Smith in Slack")
+CHANNEL_PHRASES = {
+    "slack": "in Slack",
+    "teams": "in Teams",
+    "email": "by email",
+    "console": "in the console",
+}
 
 
 async def alert_admins_of_dead_letter(
@@ -59,7 +65,7 @@ async def alert_admins_of_dead_letter(
         "kind_label": KIND_LABELS.get(row.kind, row.kind),
         "recipient": row.recipient_name or row.address,
         "platform": row.platform,
-        "platform_label": PLATFORM_LABELS.get(row.platform, row.platform),
+        "channel": CHANNEL_PHRASES.get(row.platform, f"on {row.platform}"),
         "attempts": row.attempts,
         "error": (row.last_error or "")[:300],
         "reference": reference,

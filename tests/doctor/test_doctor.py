@@ -210,6 +210,19 @@ async def test_bad_settings_exit_2_listing_every_problem(
     assert "Database" not in out
 
 
+async def test_a_broken_trust_file_is_a_settings_problem(
+    installation: Database,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    bad = tmp_path / "trust.yaml"
+    bad.write_text("people:\n  - id: a\n    name: A\n    teams: not-a-guid\n")
+    monkeypatch.setenv("TRUST_CONFIG", str(bad))
+    code, out = await doctor(capsys)
+    assert code == 2 and "TRUST_CONFIG:" in out and "people[0].teams" in out
+
+
 async def test_unreachable_database_and_unmigrated_one(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -223,10 +236,15 @@ async def test_unreachable_database_and_unmigrated_one(
     assert code == 1 and "The database cannot be reached" in out and "Check DATABASE_URL" in out
     assert "No alert channel" not in out  # no roster without a database
 
-    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'new.sqlite3'}")
+    missing = tmp_path / "new.sqlite3"
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{missing}")
+    code, out = await doctor(capsys)
+    assert code == 1 and f"There is no database file at {missing}." in out
+    assert "Run policybot db upgrade" in out and not missing.exists()
+
+    missing.touch()
     code, out = await doctor(capsys)
     assert code == 1 and "The database has never been migrated." in out
-    assert "Run policybot db upgrade" in out
 
 
 async def test_no_channel_at_all_is_a_problem(

@@ -216,6 +216,6 @@ async def test_dead_letter_alerts_do_not_loop_and_need_no_incident(
         await session.flush()
         reply = await render(session, alert)
         assert "to Former Teacher in Slack (gave up after 10 attempt(s))" in reply.text
-        assert "policybot admin retry --all-dead" in reply.text and not reply.choices
+        assert f"policybot admin retry {stray.id}" in reply.text and not reply.choices
         alert.state = "dead"
         assert await alert_admins_of_dead_letter(session, alert, fake_clock.now()) == []
