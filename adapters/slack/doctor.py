@@ -45,6 +45,22 @@ async def check_auth(client: AsyncWebClient, url: str) -> Finding:
     return Finding("ok", f"Slack token works: connected to {team} as {user} (auth.test).")
 
 
+async def check_app_token(app_token: str, url: str) -> Finding:
+    """Socket Mode: Slack gives the app-level token a connection URL (``apps.connections.open``;
+    nothing is connected)."""
+    client = AsyncWebClient(token=app_token, base_url=url)
+    try:
+        await asyncio.wait_for(client.apps_connections_open(app_token=app_token), TIMEOUT)
+    except (SlackApiError, aiohttp.ClientError, OSError, TimeoutError) as exc:
+        return Finding(
+            "problem",
+            f"Socket Mode will not connect: {_failure(exc, url)}.",
+            "Create an app-level token with the connections:write scope (Slack app > Basic "
+            "Information > App-Level Tokens), turn on Socket Mode, and put it in SLACK_APP_TOKEN.",
+        )
+    return Finding("ok", "Socket Mode app token works (apps.connections.open).")
+
+
 async def member_reach(client: AsyncWebClient, person: RoutedPerson, slack_ok: bool) -> Reach:
     """Whether a Slack DM would reach ``person`` today."""
     member = person.identities.get("slack")

@@ -22,6 +22,7 @@ from typing import Any
 
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import ConfigError, Settings, load_settings
 from bot.doctor.findings import Section, has_problems, render
@@ -64,6 +65,23 @@ def _settings_section(settings: Settings) -> Section:
         f"trust file: {settings.trust_config or 'not set (TRUST_CONFIG)'}."
     )
     return section
+
+
+async def _compare_trust_file(session: AsyncSession, path: Path, section: Section) -> None:
+    from bot.doctor.trust_file import unloaded_changes
+    from bot.trust.config import load_trust_config
+
+    changes = await unloaded_changes(session, load_trust_config(path))
+    if not changes:
+        section.ok(f"The database holds what the trust file {path} says.")
+        return
+    shown = "; ".join(changes[:5]) + (f"; and {len(changes) - 5} more" if len(changes) > 5 else "")
+    section.problem(
+        f"The trust file {path} has changes the database does not have yet ({shown}); "
+        "alerts go by the database, so the checks below are of the people as they were.",
+        f"Load the trust file: policybot admin import-config {path} (policybot serve also "
+        "loads it when it starts), then run policybot doctor again.",
+    )
 
 
 async def _database_section(database: Database) -> tuple[Section, bool]:
@@ -111,13 +129,15 @@ async def _slack_section(settings: Settings) -> tuple[Section, dict[str, ReachCh
         section.note("Slack is not set up (SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET unset).")
         return section, {}
     from adapters.slack.app import web_client
-    from adapters.slack.doctor import check_auth, member_reach
+    from adapters.slack.doctor import check_app_token, check_auth, member_reach
 
     client = web_client(settings)
     finding = await check_auth(client, settings.slack_api_url)
     section.findings.append(finding)
     if settings.slack_app_token:
-        section.note("Socket Mode is on (SLACK_APP_TOKEN); the app-level token is not checked.")
+        section.findings.append(
+            await check_app_token(settings.slack_app_token, settings.slack_api_url)
+        )
     ok = finding.level == "ok"
 
     async def reach(person: RoutedPerson) -> Reach:
@@ -176,6 +196,8 @@ async def diagnose(settings: Settings, teams: Any) -> list[Section]:
         if db_ok:
             async with database.session() as session:
                 roster = await load_roster(session)
+                if settings.trust_config is not None:
+                    await _compare_trust_file(session, settings.trust_config, sections[0])
             sections.append(await reach_section(roster, checks))
         return sections
     finally:

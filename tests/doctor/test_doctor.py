@@ -137,6 +137,7 @@ async def test_all_well_exits_0_and_sends_nothing(
     assert "Trust administrators:\n    Alison Morgan: Slack yes; Teams yes; email yes" in out
     assert "[--] Robert Hughes is not on Slack" in out
     assert len(fake_slack.named("auth.test")) == 1
+    assert not fake_slack.named("apps.connections.open")  # HTTP mode: no app token
     assert {c.args["user"] for c in fake_slack.named("users.info")} == ROUTED_SLACK
     assert not fake_slack.named("chat.postMessage") and not fake_slack.named("conversations.open")
     assert smtp_server.noops >= 1 and smtp_server.messages == []
@@ -145,8 +146,10 @@ async def test_all_well_exits_0_and_sends_nothing(
 async def test_every_gap_is_named_with_what_to_do(
     installation: Database,
     fake_slack: FakeSlack,
+    monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
+    monkeypatch.setenv("SLACK_APP_TOKEN", "xapp-1-socket")
     await ConversationStore(installation).delete(f"teams-ref:{TEAMS_IDS['okhan']}")
     await opened_teams(installation, "sokafor", blocked="the bot was removed from their chat")
     fake_slack.deleted_users.add("U04JSMITH01")
@@ -161,6 +164,8 @@ async def test_every_gap_is_named_with_what_to_do(
 
     code, out = await doctor(capsys)
     assert code == 1, out
+    assert "Socket Mode app token works (apps.connections.open)." in out
+    assert fake_slack.named("apps.connections.open")
     assert "Omar Khan: Slack yes; Teams NO (has never opened policybot in Teams)" in out
     assert INSTALL_TODO in out
     assert "Jane Smith: Slack: their Slack account (U04JSMITH01) is deactivated." in out
@@ -180,9 +185,12 @@ async def test_broken_channels_and_people_reached_by_none(
     installation: Database,
     fake_slack: FakeSlack,
     smtp_server: FakeSmtpServer,
+    monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     fake_slack.fail("auth.test", error="invalid_auth")
+    fake_slack.fail("apps.connections.open", error="invalid_auth")
+    monkeypatch.setenv("SLACK_APP_TOKEN", "xapp-1-revoked")
     smtp_server.stop()
     await ConversationStore(installation).delete(f"teams-ref:{TEAMS_IDS['rhughes']}")
 
@@ -190,6 +198,7 @@ async def test_broken_channels_and_people_reached_by_none(
     assert code == 1, out
     assert "Slack does not accept the bot token: Slack said invalid_auth." in out
     assert "Copy the Bot User OAuth Token" in out
+    assert "Socket Mode will not connect: Slack said invalid_auth." in out
     assert "Email alerts cannot be sent:" in out and "could not be reached" in out
     assert "Slack NO (Slack is not working)" in out and "email NO (email is not working)" in out
     assert not fake_slack.named("users.info")
@@ -265,6 +274,26 @@ async def test_no_channel_at_all_is_a_problem(
     assert "There are no academies in the database." in out
     assert "Nobody is a trust administrator" in out
     assert "No alert channel is set up" in out
+
+
+async def test_trust_file_changes_not_yet_loaded_are_a_problem(
+    installation: Database,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv("TRUST_CONFIG", str(EXAMPLE_TRUST))
+    code, out = await doctor(capsys)
+    assert code == 0 and f"The database holds what the trust file {EXAMPLE_TRUST} says." in out
+
+    edited = tmp_path / "trust.yaml"
+    text = EXAMPLE_TRUST.read_text().replace("dsl: okhan", "dsl: tcooper")
+    edited.write_text(text.replace("Emma Brown", "Emma Green"))
+    monkeypatch.setenv("TRUST_CONFIG", str(edited))
+    code, out = await doctor(capsys)
+    assert code == 1
+    assert "Emma Green (ebrown) has changed; academy Oakfield Primary Academy (oakfield)" in out
+    assert f"Load the trust file: policybot admin import-config {edited}" in out
 
 
 async def test_the_real_command_in_its_own_process(installation: Database) -> None:
