@@ -32,6 +32,6 @@ def build_notifiers(
 
         on = (("Slack", settings.slack_enabled), ("Teams", teams is not None))
         chats = [name for name, enabled in on if enabled]
-        open_in = " or ".join(chats) or "the policybot console"
+        open_in = " or ".join(chats) or "the console (policybot chat)"
         notifiers["email"] = EmailNotifier(settings.smtp, open_in=open_in)
     return notifiers

@@ -203,7 +203,7 @@ def test_email_recipient(email: str | None, expected: bool) -> None:
 def test_notifiers_include_email_only_when_smtp_is_set() -> None:
     smtp = {"SMTP_URL": "smtp://mail.example.org", "SMTP_FROM": SENDER}
     alone = build_notifiers(load_settings(smtp)).get("email")
-    assert isinstance(alone, EmailNotifier) and alone.open_in == "the policybot console"
+    assert isinstance(alone, EmailNotifier) and alone.open_in == "the console (policybot chat)"
     slack = {**smtp, "SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s"}
     with_slack = build_notifiers(load_settings(slack)).get("email")
     assert isinstance(with_slack, EmailNotifier) and with_slack.open_in == "Slack"
