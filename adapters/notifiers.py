@@ -27,4 +27,11 @@ def build_notifiers(
     teams = build_teams_notifier(settings)  # None unless Teams credentials / local mode are set
     if teams is not None:
         notifiers["teams"] = teams
+    if settings.smtp is not None:
+        from adapters.email.notifier import EmailNotifier
+
+        on = (("Slack", settings.slack_enabled), ("Teams", teams is not None))
+        chats = [name for name, enabled in on if enabled]
+        open_in = " or ".join(chats) or "the console (policybot chat)"
+        notifiers["email"] = EmailNotifier(settings.smtp, open_in=open_in)
     return notifiers

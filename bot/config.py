@@ -11,6 +11,9 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlsplit
+
+from bot.emails import is_email_address
 
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 #: the Agents SDK's own variable naming the bot's app (client) id
@@ -29,6 +32,29 @@ def default_database_url(cwd: Path | None = None) -> str:
     """A SQLite file under ``var/`` in the working directory (created on demand)."""
     var = (cwd or Path.cwd()) / "var"
     return f"sqlite:///{var / 'policybot.sqlite3'}"
+
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    """Where email alerts are sent from (``SMTP_URL`` + ``SMTP_FROM``).
+
+    ``use_tls``: implicit TLS (``smtps://``); ``start_tls``: True = require STARTTLS,
+    False = never, None = upgrade when the server offers it (aiosmtplib's own rule).
+    """
+
+    host: str
+    port: int
+    from_address: str
+    username: str | None = None
+    password: str | None = field(default=None, repr=False)
+    use_tls: bool = False
+    start_tls: bool | None = None
+    timeout: float = 30.0
+
+    @property
+    def describe(self) -> str:
+        """``smtps://host:465`` (no credentials), for messages to an admin."""
+        return f"{'smtps' if self.use_tls else 'smtp'}://{self.host}:{self.port}"
 
 
 @dataclass(frozen=True)
@@ -56,6 +82,7 @@ class Settings:
     outbox_concurrency: int = 8
     #: how long one Slack Web API call may take before it counts as failed
     slack_timeout_seconds: int = 10
+    smtp: SmtpSettings | None = None
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -101,6 +128,69 @@ def _path(env: Mapping[str, str], name: str, problems: list[str]) -> Path | None
     if not path.is_file():
         problems.append(f"{name}={raw!r}: no such file")
     return path
+
+
+_STARTTLS = {"true": True, "required": True, "false": False, "off": False, "auto": None}
+
+
+def _smtp(env: Mapping[str, str], problems: list[str]) -> SmtpSettings | None:
+    """``SMTP_URL`` (smtp://user:pass@host:port[?starttls=true|false|auto], smtps://...)
+    and ``SMTP_FROM``, both or neither. The password is never repeated in a problem."""
+    raw = (env.get("SMTP_URL") or "").strip()
+    sender = (env.get("SMTP_FROM") or "").strip()
+    if not raw and not sender:
+        return None
+    if not raw:
+        problems.append("SMTP_URL is missing: email alerts need both SMTP_URL and SMTP_FROM")
+        return None
+    if not sender:
+        problems.append(
+            "SMTP_FROM is missing: set the address email alerts come from "
+            "(e.g. policybot@yourtrust.org.uk)"
+        )
+    elif not is_email_address(sender):
+        problems.append(f"SMTP_FROM={sender!r} is not an email address")
+    try:
+        url = urlsplit(raw)
+        port_in_url = url.port
+    except ValueError:
+        problems.append("SMTP_URL has a bad port (e.g. smtp://mail.example.org:587)")
+        return None
+    if url.scheme not in {"smtp", "smtps"}:
+        problems.append(
+            "SMTP_URL should start with smtp:// (STARTTLS when offered) or smtps:// "
+            "(implicit TLS), e.g. smtp://user:password@mail.example.org:587"
+        )
+        return None
+    if not url.hostname:
+        problems.append("SMTP_URL names no host (e.g. smtp://mail.example.org:587)")
+        return None
+    use_tls = url.scheme == "smtps"
+    start_tls: bool | None = None
+    query = {k.lower(): v[-1] for k, v in parse_qs(url.query).items()}
+    unknown = sorted(set(query) - {"starttls"})
+    if unknown:
+        problems.append(f"SMTP_URL: unknown option(s) {', '.join(unknown)} (only starttls)")
+    if "starttls" in query:
+        choice = query["starttls"].strip().lower()
+        if choice not in _STARTTLS:
+            problems.append("SMTP_URL: starttls should be true, false or auto")
+        elif use_tls and _STARTTLS[choice]:
+            problems.append("SMTP_URL: smtps:// is already TLS; starttls=true needs smtp://")
+        else:
+            start_tls = _STARTTLS[choice]
+    if use_tls:
+        start_tls = False
+    port = port_in_url or (465 if use_tls else 587 if start_tls else 25)
+    return SmtpSettings(
+        host=url.hostname,
+        port=port,
+        from_address=sender,
+        username=unquote(url.username) if url.username else None,
+        password=unquote(url.password) if url.password else None,
+        use_tls=use_tls,
+        start_tls=start_tls,
+    )
 
 
 def load_settings(env: Mapping[str, str] | None = None, *, require_slack: bool = False) -> Settings:
@@ -156,6 +246,7 @@ def load_settings(env: Mapping[str, str] | None = None, *, require_slack: bool =
     log_level = (env.get("LOG_LEVEL") or "INFO").upper()
     if log_level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
         problems.append(f"LOG_LEVEL={log_level!r} should be DEBUG, INFO, WARNING or ERROR")
+    smtp = _smtp(env, problems)
     settings = Settings(
         database_url=database_url,
         host=env.get("HOST") or "127.0.0.1",
@@ -174,6 +265,7 @@ def load_settings(env: Mapping[str, str] | None = None, *, require_slack: bool =
         outbox_lease_seconds=lease,
         outbox_concurrency=concurrency,
         slack_timeout_seconds=slack_timeout,
+        smtp=smtp,
     )
     if problems:
         raise ConfigError(problems)

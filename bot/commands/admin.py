@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import re
 from pathlib import Path
 
 from bot.clock import SystemClock
@@ -64,8 +65,14 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     p.add_argument("--state", choices=outbox.STATES, help="only this state")
     p.set_defaults(func=_outbox)
 
-    p = sub.add_parser("retry", help="re-queue a dead message for delivery now")
-    p.add_argument("outbox_id", type=int)
+    p = sub.add_parser(
+        "retry",
+        help="send dead messages again now: one (ID), one report's (REFERENCE) or all",
+    )
+    p.add_argument(
+        "target", nargs="?", help="an outbox message id (#12) or a report reference (SM-2026-0042)"
+    )
+    p.add_argument("--all-dead", action="store_true", help="every dead message")
     p.set_defaults(func=_retry)
 
 
@@ -194,14 +201,16 @@ def _outbox(args: argparse.Namespace) -> int:
         async with database.session() as session:
             counts = await outbox.counts_by_state(session)
             rows = await outbox.list_messages(session, state=state)
+            references = await outbox.incident_references(session, (r.incident_id for r in rows))
         print("Outbox: " + ", ".join(f"{n} {s}" for s, n in counts.items()))
         if counts["dead"]:
             print(f"WARNING: {counts['dead']} message(s) could not be delivered (dead).")
         for row in rows:
             who = row.recipient_name or row.address
+            reference = references.get(row.incident_id or 0, "-")
             line = (
-                f"#{row.id} {row.state:<9} {row.kind:<12} to {who} on {row.platform} "
-                f"(attempts {row.attempts})"
+                f"#{row.id} {row.state:<9} {reference:<13} {row.kind:<12} to {who} on "
+                f"{row.platform} (attempts {row.attempts})"
             )
             if row.state == "pending" and row.attempts:
                 line += f" next try {row.next_attempt_at:%Y-%m-%d %H:%M:%S} UTC"
@@ -210,20 +219,56 @@ def _outbox(args: argparse.Namespace) -> int:
                 print(f"    last error: {row.last_error}")
         if not rows:
             print("No messages" + (f" in state {state}." if state else "."))
+        elif state == "dead":
+            print(
+                "Fix the cause (policybot doctor shows who cannot be reached), then send them "
+                "again: policybot admin retry REFERENCE (one report), ID (one message) or "
+                "--all-dead."
+            )
         return 0
 
     return run_with_database(body)
 
 
+_REFERENCE = re.compile(r"^[A-Za-z]+-\d{4}-\d+$")
+
+
 def _retry(args: argparse.Namespace) -> int:
+    target = (args.target or "").strip()
+    if bool(target) == bool(args.all_dead):
+        return fail(
+            "Say what to send again: policybot admin retry ID (one message, e.g. 12), "
+            "REFERENCE (every dead message of one report, e.g. SM-2026-0042) or --all-dead."
+        )
+    number = target.lstrip("#")
+    if target and not number.isdigit() and not _REFERENCE.match(target):
+        return fail(
+            f"{target!r} is neither an outbox message id (e.g. 12) nor a report reference "
+            "(e.g. SM-2026-0042)."
+        )
+
     async def body(settings: Settings, database: Database) -> int:
+        now, actor = SystemClock().now(), "cli:admin"
         async with database.transaction() as session:
-            ok = await outbox.retry(
-                session, args.outbox_id, now=SystemClock().now(), actor="cli:admin"
-            )
-        if not ok:
-            return fail(f"Outbox message #{args.outbox_id} was not found or is already delivered.")
-        print(f"Outbox message #{args.outbox_id} will be delivered again shortly.")
+            if args.all_dead:
+                ids = await outbox.retry_all_dead(session, now=now, actor=actor)
+            elif number.isdigit():
+                ok = await outbox.retry(session, int(number), now=now, actor=actor)
+                if not ok:
+                    return fail(f"Outbox message #{number} was not found or is already delivered.")
+                print(f"Outbox message #{number} will be delivered again shortly.")
+                return 0
+            else:
+                found = await outbox.retry_dead_of_incident(session, target, now=now, actor=actor)
+                if found is None:
+                    return fail(f"There is no report with reference {target.upper()}.")
+                ids = found
+        which = "" if args.all_dead else f" of {target.upper()}"
+        if not ids:
+            print(f"No dead messages{which}: nothing to send again.")
+            return 0
+        listed = ", ".join(f"#{i}" for i in ids)
+        print(f"{len(ids)} dead message(s){which} will be delivered again shortly: {listed}.")
         return 0
 
     return run_with_database(body)

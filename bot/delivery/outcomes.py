@@ -5,6 +5,7 @@
 - A new-report alert dead (the person cannot be reached on that channel): the person is
   emailed instead when email is on and they have an address, and, while nobody has picked
   the report up, the next person on the escalation chain is told at once.
+- Any message dead: the trust administrators are alerted (:mod:`bot.outbox.dead`).
 """
 
 from __future__ import annotations
@@ -18,12 +19,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.incidents.routing import PlannedRecipient
 from bot.incidents.telling import (
     EMAIL,
-    email_recipient,
+    email_channel,
     pass_on,
     queue_alert,
     receipt_thread,
 )
 from bot.notifier import Recipient
+from bot.outbox.dead import alert_admins_of_dead_letter
 from bot.outbox.outbox import enqueue
 from bot.store.models import AuditEvent, Incident, IncidentRecipient, OutboxMessage, Person
 from bot.trust.roles import role_label
@@ -41,6 +43,8 @@ async def after_attempt(
     platforms: Collection[str],
 ) -> None:
     """Follow up ``row``'s ``outcome`` ("delivered", "retry", "paused" or "dead")."""
+    if outcome == "dead":
+        await alert_admins_of_dead_letter(session, row, now, platforms=platforms)
     if row.incident_id is None or row.kind != "escalation" or (row.payload or {}).get("update"):
         return
     if outcome == "dead":
@@ -121,7 +125,7 @@ async def _reach_another_way(
         (recipient.roles.split(",") if recipient else []),
         recipient.reason if recipient else "routed",
     )
-    email = email_recipient(person, platforms)
+    email = email_channel(person, platforms)
     if email is not None and row.platform != EMAIL and not any(a.platform == EMAIL for a in alerts):
         queue_alert(
             session,

@@ -6,8 +6,9 @@ category, academy, urgency, whether a child is involved and the state, and NEVER
 report's summary or details: those open only through "View details", which is audited.
 
 Kinds: ``escalation`` (to a handler: new report, escalated to them, or an in-place update),
-``reminder`` (nobody has acknowledged yet), ``receipt`` (to the reporter) and
-``state_change`` (to the reporter).
+``reminder`` (nobody has acknowledged yet), ``receipt`` (to the reporter),
+``state_change`` (to the reporter) and ``dead_letter`` (to trust admins: a message could not
+be delivered; see :mod:`bot.outbox.dead`).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from bot.messages import Choice, Reply
 from bot.store.models import AuditEvent, Incident, IncidentRecipient, OutboxMessage, Person
 from bot.trust.roles import role_label
 
-KINDS: tuple[str, ...] = ("escalation", "reminder", "receipt", "state_change")
+KINDS: tuple[str, ...] = ("escalation", "reminder", "receipt", "state_change", "dead_letter")
 
 
 class RenderError(Exception):
@@ -248,6 +249,43 @@ def state_change_reply(incident: Incident, *, state: str, by: str) -> Reply:
     )
 
 
+def dead_letter_reply(payload: dict[str, Any], incident: Incident | None) -> Reply:
+    """To a trust admin: a message could not be delivered (who, what kind, why; no details)."""
+    reference = incident.reference if incident is not None else payload.get("reference")
+    what = str(payload.get("kind_label") or payload.get("kind") or "message")
+    about = f" about incident {reference}" if reference else ""
+    who = payload.get("recipient") or "someone"
+    where = str(payload.get("channel") or "")
+    lines = [
+        f"policybot could not deliver {'an' if what[:1] in 'aeiou' else 'a'} {what}{about} "
+        f"to {who}"
+        + (f" {where}" if where else "")
+        + f" (gave up after {payload.get('attempts', '?')} attempt(s)).",
+    ]
+    if payload.get("error"):
+        lines.append(f"Last error: {payload['error']}")
+    if incident is not None:
+        lines += ["", *_facts(incident)]
+    retry = f"policybot admin retry {reference or payload.get('outbox_id', '--all-dead')}"
+    lines += [
+        "",
+        "Please make sure they hear about it another way. Once the cause is fixed (see "
+        f"`policybot doctor`), send it again with: {retry}",
+    ]
+    return Reply(
+        text="\n".join(lines),
+        kind="incident",
+        title="A policybot message could not be delivered"
+        + (f": {reference}" if reference else ""),
+        choices=[Choice("View details", str(reference), "incident.view")] if incident else [],
+        data={
+            "notification": "dead_letter",
+            "reference": reference,
+            "outbox_id": payload.get("outbox_id"),
+        },
+    )
+
+
 def _duration(minutes: int) -> str:
     if minutes % 60 == 0 and minutes >= 60:
         hours = minutes // 60
@@ -257,6 +295,11 @@ def _duration(minutes: int) -> str:
 
 async def render(session: AsyncSession, row: OutboxMessage) -> Reply:
     """Build the reply for an outbox row from its kind, payload and the incident now."""
+    if row.kind == "dead_letter":
+        found = None
+        if row.incident_id is not None:
+            found = await session.get(Incident, row.incident_id, populate_existing=True)
+        return dead_letter_reply(row.payload or {}, found)
     if row.incident_id is None:
         raise RenderError(f"outbox row {row.id} has no incident")
     incident = await session.get(Incident, row.incident_id, populate_existing=True)

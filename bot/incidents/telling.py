@@ -16,6 +16,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.emails import email_recipient
 from bot.incidents.routing import PlannedRecipient, next_in_chain
 from bot.incidents.types import RoutedPerson
 from bot.notifier import Recipient
@@ -48,11 +49,9 @@ def chat_recipient(
     return None
 
 
-def email_recipient(person: Person, platforms: Collection[str]) -> Recipient | None:
-    """The person by email, when email is enabled and they have an address."""
-    if EMAIL in platforms and person.email:
-        return Recipient(EMAIL, person.email, person.name, person.id)
-    return None
+def email_channel(person: Person, platforms: Collection[str]) -> Recipient | None:
+    """The person by email, when email is enabled and they have a usable address."""
+    return email_recipient(person) if EMAIL in platforms else None
 
 
 def handler_thread(incident_id: int, person_id: int) -> str:
@@ -135,7 +134,7 @@ async def tell(
             )
         )
         chat = chat_recipient(person.person, idents[person.person.id], platforms)
-        email = email_recipient(person.person, platforms)
+        email = email_channel(person.person, platforms)
         sends = [r for r in (chat, email) if r is not None]
         if chat is not None and email is not None and not _email_too(incident, person):
             sends = [chat]

@@ -7,6 +7,7 @@ attempts; shown by ``policybot admin outbox --dead`` and re-queued by ``admin re
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
@@ -15,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.notifier import Recipient
 from bot.store import audit
-from bot.store.models import OutboxMessage
+from bot.store.models import Incident, OutboxMessage
 
 STATES: tuple[str, ...] = ("pending", "sending", "delivered", "dead")
 
@@ -73,12 +74,59 @@ async def counts_by_state(session: AsyncSession) -> dict[str, int]:
     return counts
 
 
+async def incident_references(
+    session: AsyncSession, incident_ids: Iterable[int | None]
+) -> dict[int, str]:
+    """incident id -> reference (``SM-2026-0042``) for the given ids, in one query."""
+    ids = {i for i in incident_ids if i is not None}
+    if not ids:
+        return {}
+    rows = await session.execute(
+        select(Incident.id, Incident.reference).where(Incident.id.in_(ids))
+    )
+    return {incident_id: reference for incident_id, reference in rows}
+
+
 async def retry(session: AsyncSession, outbox_id: int, *, now: datetime, actor: str) -> bool:
     """Re-queue a dead (or pending) message for immediate delivery; False if not found or
     already delivered."""
     row = await session.get(OutboxMessage, outbox_id)
     if row is None or row.state in {"delivered", "sending"}:
         return False
+    _requeue(session, row, now=now, actor=actor)
+    return True
+
+
+async def retry_dead_of_incident(
+    session: AsyncSession, reference: str, *, now: datetime, actor: str
+) -> list[int] | None:
+    """Re-queue every dead message of one incident (by reference); None if no such incident."""
+    incident_id = await session.scalar(
+        select(Incident.id).where(Incident.reference == reference.strip().upper())
+    )
+    if incident_id is None:
+        return None
+    return await _retry_dead(session, OutboxMessage.incident_id == incident_id, now, actor)
+
+
+async def retry_all_dead(session: AsyncSession, *, now: datetime, actor: str) -> list[int]:
+    """Re-queue every dead message; returns their ids."""
+    return await _retry_dead(session, None, now, actor)
+
+
+async def _retry_dead(
+    session: AsyncSession, condition: Any, now: datetime, actor: str
+) -> list[int]:
+    stmt = select(OutboxMessage).where(OutboxMessage.state == "dead").order_by(OutboxMessage.id)
+    if condition is not None:
+        stmt = stmt.where(condition)
+    rows = list(await session.scalars(stmt.with_for_update()))
+    for row in rows:
+        _requeue(session, row, now=now, actor=actor)
+    return [row.id for row in rows]
+
+
+def _requeue(session: AsyncSession, row: OutboxMessage, *, now: datetime, actor: str) -> None:
     previous = row.state
     row.state = "pending"
     row.attempts = 0
@@ -94,4 +142,3 @@ async def retry(session: AsyncSession, outbox_id: int, *, now: datetime, actor: 
         outbox_id=row.id,
         data={"previous_state": previous},
     )
-    return True

@@ -62,13 +62,16 @@ class AcademyInfo:
 
 
 def enabled_platforms(settings: Any) -> tuple[str, ...]:
-    """Platforms notifications can go out on: console always, plus Slack/Teams if set up."""
+    """Platforms notifications can go out on: console always, plus Slack/Teams if set up,
+    and email (the second channel) when SMTP is."""
     platforms = []
     if getattr(settings, "slack_enabled", False):
         platforms.append("slack")
     if getattr(settings, "teams_enabled", False):
         platforms.append("teams")
     platforms.append("console")
+    if getattr(settings, "smtp", None) is not None:
+        platforms.append("email")
     return tuple(platforms)
 
 

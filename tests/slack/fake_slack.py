@@ -52,6 +52,9 @@ class FakeSlack:
     #: channel -> messages posted there (with their metadata), newest last
     messages: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     server: TestServer | None = None
+    #: users.info: member ids Slack does not know (user_not_found) / deactivated ones
+    unknown_users: set[str] = field(default_factory=set)
+    deleted_users: set[str] = field(default_factory=set)
     _ts: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _changed: asyncio.Event = field(default_factory=asyncio.Event)
 
@@ -185,6 +188,11 @@ class FakeSlack:
         ok: dict[str, Any] = {"ok": True}
         if method == "auth.test":
             return {**ok, "user_id": BOT_USER, "bot_id": "BPOLICY", "team_id": "T0SCHOOL"}
+        if method == "users.info":
+            user = str(args.get("user", ""))
+            if user in self.unknown_users:
+                return {"ok": False, "error": "user_not_found"}
+            return {**ok, "user": {"id": user, "deleted": user in self.deleted_users}}
         if method == "conversations.open":
             return {**ok, "channel": {"id": "D" + str(args.get("users", "X"))[1:]}}
         if method in {"chat.postMessage", "chat.update"}:

@@ -1,0 +1,1 @@
+"""Email: alerts by SMTP (a second channel beside Slack and Teams)."""

@@ -1,0 +1,1 @@
+"""``policybot doctor``: is this installation able to reach the people a report needs?"""
