@@ -204,6 +204,21 @@ class IncidentService:
             )
             session.add(incident)
             await session.flush()
+            audit.record(
+                session,
+                action="submitted",
+                actor=reporter.key,
+                actor_name=reporter_name,
+                actor_person_id=person.id if person else None,
+                at=now,
+                incident_id=incident.id,
+                data={
+                    "category": submission.category,
+                    "urgency": submission.urgency,
+                    "child_involved": submission.child_involved,
+                    "concerns_headteacher": submission.concerns_headteacher,
+                },
+            )
             warnings = list(plan.warnings)
             routed = await tell(
                 session,
@@ -230,22 +245,6 @@ class IncidentService:
             await session.flush()
             reference = await next_reference(session, now.year)
             incident.reference = reference
-            audit.record(
-                session,
-                action="submitted",
-                actor=reporter.key,
-                actor_name=reporter_name,
-                actor_person_id=person.id if person else None,
-                at=now,
-                incident_id=incident.id,
-                data={
-                    "reference": reference,
-                    "category": submission.category,
-                    "urgency": submission.urgency,
-                    "child_involved": submission.child_involved,
-                    "concerns_headteacher": submission.concerns_headteacher,
-                },
-            )
             await session.flush()
             progress.committing = True  # all that is left is COMMIT, at the end of this block
         return SubmitResult(reference, incident.id, tuple(routed), tuple(warnings))

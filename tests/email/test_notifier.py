@@ -9,10 +9,10 @@ from adapters.email.notifier import EmailNotifier
 from adapters.notifiers import build_notifiers
 from bot.clock import FakeClock
 from bot.config import SmtpSettings, load_settings
+from bot.delivery.worker import OutboxWorker
 from bot.emails import email_recipient
 from bot.notifier import Recipient
 from bot.outbox.outbox import enqueue
-from bot.outbox.worker import OutboxWorker
 from bot.store.db import Database
 from bot.store.models import OutboxMessage, Person
 from bot.trust.config import TrustConfig
@@ -42,7 +42,7 @@ async def queue_email_alert(database: Database, clock: FakeClock, **overrides: o
         recipient = email_recipient(omar)
         assert recipient == Recipient("email", OMAR, "Omar Khan", omar.id)
         incident_id = await session.scalar(
-            select(OutboxMessage.incident_id).where(OutboxMessage.kind == "receipt")
+            select(OutboxMessage.incident_id).where(OutboxMessage.kind == "escalation")
         )
         row = enqueue(
             session,
@@ -144,13 +144,17 @@ async def test_refused_mailbox_is_a_dead_letter_and_a_busy_one_is_retried(
     busy = await row_of(database, busy_id)
     assert busy.state == "pending" and busy.attempts == 1
     assert busy.last_error is not None and "450" in busy.last_error
-    assert smtp_server.messages == []
+    assert [m for m in smtp_server.messages if OMAR in m.rcpt_tos] == []
+    # the dead letter alerted the trust administrator (Alison Morgan, by email here), and
+    # the report went on to the next person on the chain
+    others = [m.rcpt_tos for m in smtp_server.messages if OMAR not in m.rcpt_tos]
+    assert ["alison.morgan@northbridge.example.org"] in others
 
     smtp_server.refused.clear()
     fake_clock.advance(seconds=3600)
     await worker.run_once()
     assert (await row_of(database, busy_id)).state == "delivered"
-    assert [m.rcpt_tos for m in smtp_server.messages] == [[OMAR]]
+    assert [m.rcpt_tos for m in smtp_server.messages if OMAR in m.rcpt_tos] == [[OMAR]]
 
 
 async def test_a_mail_server_that_is_down_is_retried(

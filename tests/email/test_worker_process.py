@@ -41,7 +41,7 @@ async def test_worker_process_sends_email_alerts(
             recipient = email_recipient(omar) if omar else None
             assert recipient is not None
             incident_id = await session.scalar(
-                select(OutboxMessage.incident_id).where(OutboxMessage.kind == "receipt")
+                select(OutboxMessage.incident_id).where(OutboxMessage.kind == "escalation")
             )
             row = enqueue(
                 session,

@@ -15,10 +15,10 @@ from adapters.email.notifier import EmailNotifier
 from bot.cli import main
 from bot.clock import FakeClock, SystemClock
 from bot.config import load_settings
+from bot.delivery.worker import OutboxWorker
 from bot.incidents.notifications import render
 from bot.notifier import Delivery, DeliveryError
 from bot.outbox.dead import alert_admins_of_dead_letter
-from bot.outbox.worker import OutboxWorker
 from bot.store.db import Database
 from bot.store.models import AuditEvent, OutboxMessage
 from bot.trust.config import TrustConfig
@@ -150,6 +150,7 @@ async def test_a_dead_letter_alerts_every_trust_admin_on_each_platform(
             session, row, fake_clock.now(), platforms=("console", "email")
         )
         await session.flush()
+        queued_ids = {q.id for q in queued}
         assert [(q.platform, q.address) for q in queued] == [
             ("console", "alison"),
             ("email", "alison.morgan@northbridge.example.org"),
@@ -174,7 +175,7 @@ async def test_a_dead_letter_alerts_every_trust_admin_on_each_platform(
             {"console": ConsoleNotifier(console), "email": EmailNotifier(settings.smtp)},
             fake_clock,
         )
-        assert await worker.run_once() == 3  # the two alerts and the reporter's receipt
+        assert await worker.run_once() == 2  # the two alerts (the receipt waits for deliveries)
     finally:
         smtp.stop()
     [mail] = smtp.messages
@@ -188,7 +189,9 @@ async def test_a_dead_letter_alerts_every_trust_admin_on_each_platform(
         ) in " ".join(text.split())
         assert "Slack said user_not_found" in text
         assert f"policybot admin retry {result.reference}" in text
-    alerts = await outbox_rows(database, "dead_letter")
+    # (the worker that found the row dead had already alerted Alison on Slack, the one
+    # platform it delivers on; that alert waits for a Slack worker)
+    alerts = [r for r in await outbox_rows(database, "dead_letter") if r.id in queued_ids]
     assert [r.state for r in alerts] == ["delivered", "delivered"]
 
 
