@@ -47,22 +47,29 @@ async def after_attempt(
         await alert_admins_of_dead_letter(session, row, now, platforms=platforms)
     if row.incident_id is None or row.kind != "escalation" or (row.payload or {}).get("update"):
         return
+    if outcome not in ("delivered", "dead"):
+        return
+    # one outcome of this incident's at a time: the incident row is locked (PostgreSQL; on
+    # SQLite every write is serialised anyway), so each sees the outcomes before it. FOR NO
+    # KEY UPDATE: it does not wait on the key-share locks other transactions' audit rows take
+    incident = await session.scalar(
+        select(Incident).where(Incident.id == row.incident_id).with_for_update(key_share=True)
+    )
+    if incident is None:
+        return
     if outcome == "dead":
-        await _reach_another_way(session, row, now, platforms)
-    if outcome in ("delivered", "dead"):
-        await refresh_receipt(session, row.incident_id, now)
+        await _reach_another_way(session, incident, row, now, platforms)
+    await refresh_receipt(session, incident, now)
 
 
-async def refresh_receipt(session: AsyncSession, incident_id: int, now: datetime) -> None:
+async def refresh_receipt(session: AsyncSession, incident: Incident, now: datetime) -> None:
     """Queue the reporter's receipt (or its update in place), unless one is waiting to go.
 
     It is rendered when it is sent, so it names everyone who has received the report by
     then. While other alerts for the report are still on their way it waits a moment
     (:data:`RECEIPT_SETTLE`), so one receipt usually covers them all."""
+    incident_id = incident.id
     thread = receipt_thread(incident_id)
-    incident = await session.get(Incident, incident_id)
-    if incident is None:
-        return
     unsettled = await session.scalar(
         select(OutboxMessage.id)
         .where(
@@ -99,14 +106,15 @@ async def refresh_receipt(session: AsyncSession, incident_id: int, now: datetime
 
 
 async def _reach_another_way(
-    session: AsyncSession, row: OutboxMessage, now: datetime, platforms: Collection[str]
+    session: AsyncSession,
+    incident: Incident,
+    row: OutboxMessage,
+    now: datetime,
+    platforms: Collection[str],
 ) -> None:
     """``row``'s person could not be reached on its channel: email them, pass the report on."""
-    incident = await session.scalar(
-        select(Incident).where(Incident.id == row.incident_id).with_for_update()
-    )
     person = await session.get(Person, row.person_id) if row.person_id is not None else None
-    if incident is None or person is None:
+    if person is None:
         return
     recipient = await session.get(IncidentRecipient, (incident.id, person.id))
     alerts = list(
