@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: chat test lint pytest bench serve clean
+.PHONY: chat test fault-test lint pytest bench serve clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -26,6 +26,10 @@ lint: $(STAMP)
 
 pytest: $(STAMP)
 	$(BIN)/pytest
+
+## The fault tests: real processes killed or starved (PostgreSQL too when TEST_DATABASE_URL is set).
+fault-test: $(STAMP)
+	$(BIN)/pytest -m fault
 
 ## Print the benchmarks' numbers.
 bench: $(STAMP)
