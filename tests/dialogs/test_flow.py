@@ -28,6 +28,8 @@ def test_full_happy_path_step_by_step(chat: Chat) -> None:
     chat.say("yeah")
     assert chat.step == "concerns_headteacher"
     chat.say("y")
+    assert chat.step == "concerns_roles"
+    chat.say("none")
     assert chat.step == "platform"
     chat.say("facebok")
     assert chat.step == "link"
@@ -71,6 +73,8 @@ def test_full_happy_path_step_by_step(chat: Chat) -> None:
         details={
             "immediate_risk": False,
             "staff_involved": True,
+            "concerns_roles": ["nobody"],
+            "concerns_roles_label": "None of them",
             "platform": "facebook",
             "platform_label": "Facebook",
             "link": "https://www.facebook.com/groups/123/posts/456",
@@ -130,9 +134,16 @@ def test_back_at_several_points(chat: Chat) -> None:
     chat.say("back")  # child_involved is implied, so back goes to the category
     assert chat.step == "category"
     chat.say("1")
-    # answered questions after it are kept: straight back to where we were
+    # going forward again walks through the answers already given, each one kept by "keep"
+    assert chat.step == "sexual_imagery"
+    assert "Your current answer: No. Type “keep” to keep it" in chat.last.text
+    assert chat.last.choices[0].action == "dialog.keep"
+    chat.say("keep")
+    assert chat.step == "staff_involved"
+    chat.press("dialog.keep", "staff_involved")
     assert chat.step == "platform"
     assert chat.answers["academy"] == "south"
+    assert chat.answers["staff_involved"] is False
 
 
 def test_back_from_confirmation_and_editing(chat: Chat) -> None:
@@ -143,6 +154,8 @@ def test_back_from_confirmation_and_editing(chat: Chat) -> None:
     chat.say("back")  # back keeps the answer and steps further back
     assert chat.step == "actions_taken"
     chat.say("1")
+    assert chat.step == "urgency"  # the next answer is shown again, not jumped over
+    chat.say("keep")
     assert chat.step == "confirm"
 
 
@@ -154,7 +167,7 @@ def test_change_an_answer_from_the_confirmation(chat: Chat) -> None:
     assert {c.value for c in chat.last.choices} >= {"when", "seen", "category"}
     chat.say("when")
     assert chat.step == "when"
-    assert "Type “back” to keep it" in chat.last.text
+    assert "Type “keep” to keep it" in chat.last.text
     chat.say("yesterday")
     assert chat.step == "confirm"
     assert "Monday 23 November 2026" in chat.last.text
@@ -187,7 +200,11 @@ def test_changing_the_category_asks_the_new_questions(chat: Chat) -> None:
 def test_cancel(chat: Chat) -> None:
     chat.say("no")
     chat.say("north")
-    turn = chat.say("cancel")
+    asked = chat.say("cancel")  # never on one word: it asks first
+    assert asked.cancelled is False
+    assert "throw this report away" in asked.replies[0].text
+    assert [c.action for c in asked.replies[0].choices] == ["dialog.discard", "dialog.carry_on"]
+    turn = chat.say("yes")
     assert turn.cancelled is True
     assert turn.state["status"] == "cancelled"
     assert "answers" not in turn.state or turn.state["answers"] == {}
@@ -197,7 +214,8 @@ def test_cancel(chat: Chat) -> None:
 
 def test_cancel_button_after_safeguarding_guidance_still_points_to_dsl(chat: Chat) -> None:
     chat.say("yes")
-    turn = chat.press("dialog.cancel", "cancel")
+    assert not chat.press("dialog.cancel", "cancel").cancelled
+    turn = chat.press("dialog.discard")
     assert turn.cancelled
     assert "Designated Safeguarding Lead" in turn.replies[0].text
 
@@ -301,7 +319,10 @@ def test_sexual_imagery_guidance_and_no_image_questions(chat: Chat) -> None:
     assert chat.step == "actions_taken"
     assert "screenshot" not in chat.last.text.lower()
     chat.say("2")  # 'Reported it to the platform' with the screenshot option removed
-    chat.say("routine")
+    chat.say("routine")  # not offered: sexual images of a child are at least Urgent
+    assert chat.step == "urgency"
+    assert "Routine" not in chat.last.text
+    chat.say("urgent")
     confirm = chat.last.text
     assert "Important: Sexual images of a child" in confirm
     assert "Link" not in confirm
