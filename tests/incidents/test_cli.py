@@ -63,9 +63,13 @@ def test_cli_end_to_end(db_url: str, capsys: pytest.CaptureFixture[str]) -> None
     assert code == 0 and "Reports you made" in out and ref in out
 
     code, out, err = run(capsys, "incidents", "show", ref, "--as", "tom")
-    assert code == 1 and "cannot read the details" in err and "SECRET" not in out + err
+    assert (
+        code == 1
+        and "only the people it was sent to can read its details" in err
+        and "SECRET" not in out + err
+    )
     code, _, err = run(capsys, "incidents", "ack", ref, "--as", "sarah")
-    assert code == 1 and "only the people it was sent to" in err
+    assert code == 1 and f"There is no report {ref} that you can see" in err
     code, _, err = run(capsys, "incidents", "ack", ref, "--as", "ghost")
     assert code == 1 and "Nobody called 'ghost'" in err
 
