@@ -128,6 +128,32 @@ class ReportDialog:
         st.confirm_cancel = False
         return self._current(ctx, st, [Reply(text=self.definition.text("resume"), kind="dialog")])
 
+    def reshow(self, ctx: DialogContext, state: Mapping[str, Any]) -> Turn:
+        """The current question (or summary) again, nothing changed."""
+        st = self._read(state)
+        if st is None or st.status in ("cancelled", "submitted"):
+            return self.start(ctx)
+        return self._current(ctx, st, [])
+
+    def paused(self, state: Mapping[str, Any]) -> dict[str, Any]:
+        """``state`` paused (the person left mid-report): the next message is not taken as
+        an answer until they type "resume"."""
+        st = self._read(state)
+        if st is None or st.status != "active":
+            return dict(state)
+        st.status = "paused"
+        st.attempts = 0
+        st.confirm_cancel = False
+        return st.model_dump(mode="json")
+
+    def paused_notice(self) -> Reply:
+        """The reminder that a report is paused, with Resume and Cancel."""
+        return self._paused_reply("paused_reminder")
+
+    def field_labels(self) -> dict[str, str]:
+        """Each step's name -> its label (how a stored report's details are headed)."""
+        return {s.name: s.label for s in self.definition.steps}
+
     def handle_text(self, ctx: DialogContext, state: Mapping[str, Any], text: str) -> Turn:
         """A typed answer or command: back, cancel, change [answer], skip, help, pause, submit."""
         st = self._read(state)
@@ -550,18 +576,22 @@ class ReportDialog:
     def _paused(self, st: _State, reminder: bool = False) -> Turn:
         st.status = "paused"
         st.attempts = 0
+        reply = self._paused_reply("paused_reminder" if reminder else "paused")
+        reply.data["step"] = st.step
+        return self._turn(st, [reply])
+
+    def _paused_reply(self, key: str) -> Reply:
         defn = self.definition
-        reply = Reply(
-            text=defn.text("paused_reminder" if reminder else "paused"),
+        return Reply(
+            text=defn.text(key),
             kind="dialog",
             title=self.title,
             choices=[
                 Choice(defn.text("resume_label"), "resume", "dialog.resume", style="primary"),
                 Choice(defn.text("cancel_label"), "cancel", "dialog.cancel", style="danger"),
             ],
-            data={"dialog": defn.id, "step": st.step, "paused": True},
+            data={"dialog": defn.id, "paused": True},
         )
-        return self._turn(st, [reply])
 
     def _ask_cancel(self, ctx: DialogContext, st: _State) -> Turn:
         """Ask before throwing the report away (nothing is discarded on one word)."""
