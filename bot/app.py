@@ -107,7 +107,7 @@ class Unknown(enum.Enum):
 UNKNOWN = Unknown.UNKNOWN
 
 _REPORT_WORDS = re.compile(r"^/?(?:report|report an incident|new report|start report)\s*[.!]?$")
-_REF = r"(SM[-\s]?\d{1,4}[-\s]?\d{1,6})"
+_REF = r"(SM[-\s]?\d{4}[-\s]?\d{1,6})"
 _INCIDENT_CMD = re.compile(
     rf"^/?(ack|acknowledge|view|show|note|close)\s+{_REF}\b[\s:,.-]*(.*)$", re.S | re.I
 )
@@ -284,14 +284,15 @@ class PolicyBot:
         turn = self.dialog.reshow(await self._ctx(actor), draft)
         return await self._after_turn(actor, turn)
 
-    async def pause_report(self, actor: Actor) -> bool:
-        """Pause the person's report in progress (they are leaving); True if there was one."""
+    async def pause_report(self, actor: Actor) -> Reply | None:
+        """Pause the person's report in progress (they are leaving): what to tell them, or
+        None when no report was in progress."""
         key = _key("report", actor)
         draft = await self._draft(actor)
         if draft is None or draft.get("status", "active") != "active":
-            return False
+            return None
         await self.conversations.put(key, self.dialog.paused(draft))
-        return True
+        return Reply(text=self.dialog.definition.text("chat_left_paused"), kind="dialog")
 
     async def unfinished_report(self, actor: Actor) -> Reply | None:
         """A reminder of a paused or unfinished report (shown when a chat starts), or None."""
@@ -342,12 +343,8 @@ class PolicyBot:
         if name.startswith("dialog."):
             draft = await self._draft(act.actor)
             if draft is None:
-                return [
-                    Reply(
-                        text="That report is no longer open. Type 'report' to start a new one.",
-                        kind="notice",
-                    )
-                ]
+                text = self.dialog.definition.text("chat_no_open_report")
+                return [Reply(text=text, kind="notice")]
             turn = self.dialog.handle_action(await self._ctx(act.actor), draft, name, value)
             return await self._after_turn(act.actor, turn)
         if name.startswith("incident."):
@@ -432,11 +429,7 @@ class PolicyBot:
         if draft is not None and not prefill:
             draft = {**draft, "status": "active"}
             turn = self.dialog.resume_prompt(ctx, draft)
-            notice = Reply(
-                text="You have an unfinished report; carrying on where you left off. "
-                "Type 'cancel' to throw it away and start again.",
-                kind="dialog",
-            )
+            notice = Reply(text=self.dialog.definition.text("chat_unfinished"), kind="dialog")
             replies = await self._after_turn(actor, turn)
             return [notice, *replies]
         return await self._after_turn(actor, self.dialog.start(ctx, prefill))
@@ -643,7 +636,7 @@ def _pick_option(text: str, options: list[list[str]]) -> str | None:
     t = text.strip().lower().rstrip(".!")
     if not t:
         return None
-    if t.isdigit() and 1 <= int(t) <= len(options):
+    if t.isdecimal() and 1 <= int(t) <= len(options):
         return options[int(t) - 1][1]
     yes = {"yes", "y", "yeah", "yep", "yup", "correct", "we do", "i do", "they are", "true"}
     no = {"no", "n", "nope", "nah", "we don't", "i don't", "not yet", "false", "they aren't"}

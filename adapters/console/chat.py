@@ -112,7 +112,7 @@ class ConsoleChat:
         if stripped.lower() in QUIT_WORDS:
             return False
         choice = None
-        if stripped.isdigit() and 1 <= int(stripped) <= len(self._choices):
+        if stripped.isdecimal() and 1 <= int(stripped) <= len(self._choices):
             choice = self._choices[int(stripped) - 1]
         intent: Message | Action
         if choice is not None:
@@ -140,9 +140,7 @@ class ConsoleChat:
 
     async def _leave(self) -> None:
         """Pause a report in progress (its answers are kept) and say goodbye."""
-        if await self.bot.pause_report(self.actor):
-            self._print(
-                "Your report is paused with your answers saved. Next time, type "
-                "\u201cresume\u201d to carry on or \u201ccancel\u201d to discard it."
-            )
+        paused = await self.bot.pause_report(self.actor)
+        if paused is not None:
+            self._print(paused.text)
         self._print("Goodbye.")

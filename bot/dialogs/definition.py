@@ -73,6 +73,9 @@ REQUIRED_MESSAGES: frozenset[str] = frozenset(
         "cancel_confirm_yes_label",
         "cancel_confirm_no_label",
         "cancel_kept",
+        "chat_unfinished",
+        "chat_no_open_report",
+        "chat_left_paused",
     }
 )
 

@@ -139,7 +139,7 @@ class ReportDialog:
         """``state`` paused (the person left mid-report): the next message is not taken as
         an answer until they type "resume"."""
         st = self._read(state)
-        if st is None or st.status != "active":
+        if st is None or st.status not in ("active", "paused"):
             return dict(state)
         st.status = "paused"
         st.attempts = 0
@@ -182,8 +182,10 @@ class ReportDialog:
             return self._confirm_text(ctx, st, word)
         if st.step == EDIT:
             return self._edit_choice(ctx, st, text)
-        if word in EDIT_WORDS - {"no", "n"} and self._editable_answers(ctx, st):
-            return self._edit_menu(ctx, st)
+        if word in EDIT_WORDS - {"no", "n"}:
+            if self._editable_answers(ctx, st):
+                return self._edit_menu(ctx, st)
+            return self._current(ctx, st, [self._nothing_to_change()])
         if (m := _CHANGE.match(word)) and (target := self._edit_target(ctx, st, m.group(1))):
             return self._edit(ctx, st, target)
         if word in SKIP_WORDS or not word:  # an empty reply skips an optional question

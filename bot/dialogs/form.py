@@ -96,6 +96,12 @@ def form_fields(
 def form_notices(
     defn: DialogDefinition, ctx: DialogContext, answers: Mapping[str, Any]
 ) -> list[Reply]:
-    """The safety notices that apply to these answers, as replies to show with the form."""
+    """The safety notices that apply to these answers, as replies to show with the form,
+    led by why a signal in a typed answer changed the report (if one did)."""
     res = resolve(defn, ctx, answers)
-    return [notice_reply(defn, n, ctx) for n in active_notices(defn, ctx, res.effective)]
+    why = [
+        Reply(text=s.message, kind="notice", data={"dialog": defn.id, "signal": s.id})
+        for s in defn.signals
+        if s.id in res.signals
+    ]
+    return why + [notice_reply(defn, n, ctx) for n in active_notices(defn, ctx, res.effective)]

@@ -28,18 +28,19 @@ def flag_words(s: IncidentSummary) -> list[str]:
 
 
 def summary_line(s: IncidentSummary) -> str:
-    """``SM-2026-0001 – urgent, child involved – Disparaging post, Oakfield: open (...)``."""
+    """``SM-2026-0001 – urgent, child involved – Disparaging post, Oakfield: open (...)``,
+    the state followed by who set it and when, in brackets."""
     facts = [URGENCY_WORDS.get(s.urgency, s.urgency), *flag_words(s)]
     if s.child_involved and not s.sexual_imagery and not s.immediate_risk:
         facts.append("child involved")
-    state = s.state
+    by = ""
     if s.state == "acknowledged" and s.acknowledged_by:
-        state += f" by {s.acknowledged_by}"
+        by = f"by {s.acknowledged_by}, "
     elif s.state == "closed" and s.closed_by:
-        state += f" by {s.closed_by}"
+        by = f"by {s.closed_by}, "
     return (
         f"{s.reference} \u2013 {', '.join(facts)} \u2013 {s.category_label}, {s.academy_name}: "
-        f"{state} (updated {s.updated_at:%d %b %H:%M})"
+        f"{s.state} ({by}updated {s.updated_at:%d %b %H:%M})"
     )
 
 

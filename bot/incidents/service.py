@@ -310,15 +310,21 @@ class IncidentService:
     async def may(self, actor: Actor, reference: str, verb: str) -> IncidentSummary:
         """Check that ``actor`` may ``verb`` ("note", "close", "ack", "view") the report,
         without doing it (to ask for a note's text only once it would be accepted).
-        Raises the same :class:`NotFound` for a report they may not touch as for none."""
+        A refusal is audited and worded as :meth:`_act` words it."""
+        phrase = {"note": "add a note to", "ack": "acknowledge", "view": "view details of"}
+        doing = phrase.get(verb, verb)
+        now = self.clock.now()
         async with self.database.session() as session:
             person = await person_for_identity(session, actor.platform, actor.user_id)
             incident = await self._load(session, reference)
             handler = person is not None and await is_handler(session, person, incident)
             own_open = is_reporter(incident, actor, person) and incident.state != "closed"
-            if not (handler or (verb == "note" and own_open)):
-                raise NotFound(_no_such_report(incident.reference))
-            return _summary(incident)
+            if handler or (verb == "note" and own_open):
+                return _summary(incident)
+            refused = _Refusal.of(actor, incident, person)
+            message = _refusal(incident, actor, person, doing)
+        await self._audit_refusal(refused, doing, now)
+        raise NotEntitled(message)
 
     async def close(self, actor: Actor, reference: str, outcome: str) -> IncidentView:
         """Close a report with its outcome (from open or acknowledged); tells the reporter."""
@@ -454,10 +460,10 @@ class IncidentService:
                 data={"attempted": verb},
             )
         log.warning(
-            "incident %s: refused %s to %s (not entitled)",
+            "incident %s: %s may not %s it (refused and audited)",
             refused.reference,
-            verb.removesuffix(" of").removesuffix(" to"),
             refused.actor_key,
+            verb,
         )
 
     # --- reading ------------------------------------------------------------------------

@@ -443,3 +443,70 @@ def test_a_sentence_starting_with_change_is_an_answer(chat: Chat) -> None:
     chat.say("Change of profile picture to our logo on a fake link account")
     assert chat.step == "actions_taken"
     assert chat.answers["seen"].startswith("Change of profile picture")
+
+
+def test_change_before_any_answer_says_there_is_nothing_to_change(chat: Chat) -> None:
+    turn = chat.say("change")
+    assert "nothing to change" in turn.replies[0].text
+    assert chat.step == "immediate_risk"
+    assert chat.last.data["step"] == "immediate_risk"
+    chat.press("dialog.edit")
+    assert "nothing to change" in chat.turn.replies[0].text
+
+
+def test_cancel_then_no_carries_on_with_nothing_lost(chat: Chat) -> None:
+    chat.say("no")
+    chat.say("north")
+    chat.say("cancel")
+    turn = chat.say("no")
+    assert not turn.cancelled
+    assert "kept" in turn.replies[0].text
+    assert chat.step == "category" and chat.answers["academy"] == "north"
+    chat.press("dialog.cancel")
+    chat.press("dialog.carry_on")
+    assert chat.status == "active" and chat.step == "category"
+    # a stale "Yes, discard it" button (no question asked now) only asks again
+    assert not chat.press("dialog.discard").cancelled
+
+
+def test_words_in_a_typed_answer_switch_to_the_safe_path(chat: Chat) -> None:
+    for text in ["no", "north", "other", "no", "no", "snapchat", "https://snapchat.com/x"]:
+        chat.say(text)
+    assert chat.answers["link"] == "https://snapchat.com/x"
+    chat.say("today")
+    turn = chat.say("Pupils in year 8 are sharing nudes of a classmate in a group chat.")
+    said = [r.text for r in turn.replies]
+    assert "suggests sexual images of a child" in said[0]
+    assert said[1].startswith("Sexual images of a child: do not share them")
+    assert chat.answers["sexual_imagery"] is True
+    assert chat.answers["child_involved"] is True
+    assert "link" not in chat.answers  # the link to them is dropped
+    # the question it brought up comes next, answered already by the signal: carry on
+    for _ in range(6):
+        if chat.step == "urgency":
+            break
+        chat.say("keep" if chat.step in chat.answers else "told a colleague")
+    assert chat.step == "urgency"
+    assert "Routine" not in chat.last.text
+    chat.say("urgent")
+    submission = chat.say("submit").submission
+    assert submission is not None and submission.sexual_imagery and submission.child_involved
+    assert "link" not in submission.details
+
+
+def test_image_words_without_a_child_do_not_fire(dialog: ReportDialog, ctx: DialogContext) -> None:
+    chat = Chat(dialog, ctx)
+    for text in ["no", "north", "other", "no", "yes", "no", "skip", "facebook", "skip", "today"]:
+        chat.say(text)
+    chat.say("A colleague posted a nude painting from an art gallery trip.")
+    assert "sexual_imagery" not in chat.answers
+    assert chat.step == "actions_taken"
+
+
+def test_a_report_about_the_dsl_is_asked_and_stored(chat: Chat) -> None:
+    for text in ["no", "north", "other", "no", "yes", "no"]:
+        chat.say(text)
+    assert chat.step == "concerns_roles"
+    assert "The Designated Safeguarding Lead (DSL)" in chat.last.text
+    chat.say("1")
+    assert chat.answers["concerns_roles"] == ["dsl"]

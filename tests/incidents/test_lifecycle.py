@@ -221,9 +221,9 @@ async def test_reporter_adds_to_their_own_open_report(
     await svc.close(JANE, result.reference, "Dealt with")
     with pytest.raises(NotEntitled):
         await svc.add_note(TOM, result.reference, "one more thing")
-    with pytest.raises(NotFound):
+    with pytest.raises(NotEntitled, match="only the people it was sent to can add notes"):
         await svc.may(TOM, result.reference, "note")
-    with pytest.raises(NotFound):
+    with pytest.raises(NotEntitled, match="There is no report"):
         await svc.may(SARAH, result.reference, "note")
 
 
