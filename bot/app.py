@@ -217,7 +217,10 @@ class PolicyBot:
                 return await self._after_turn(msg.actor, turn)
         if draft is not None and draft.get("status") == "paused":
             word = normalise(text)
-            if word in RESUME_WORDS or _REPORT_WORDS.match(low):
+            if word in RESUME_WORDS:
+                turn = self.dialog.resume_prompt(await self._ctx(msg.actor), draft)
+                return await self._after_turn(msg.actor, turn)
+            if _REPORT_WORDS.match(low):
                 return await self._start_report(msg.actor, {}, draft)
             if draft.get("confirm_cancel") or word in DISCARD_WORDS:
                 turn = self.dialog.handle_text(await self._ctx(msg.actor), draft, text)

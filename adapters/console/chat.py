@@ -142,5 +142,5 @@ class ConsoleChat:
         """Pause a report in progress (its answers are kept) and say goodbye."""
         paused = await self.bot.pause_report(self.actor)
         if paused is not None:
-            self._print(paused.text)
+            self._print(render(paused))
         self._print("Goodbye.")
