@@ -89,6 +89,7 @@ class _State(BaseModel):
     attempts: int = 0
     editing: bool = False
     confirm_cancel: bool = False
+    asked: list[str] = []  # steps whose question has been shown
 
 
 class ReportDialog:
@@ -369,8 +370,9 @@ class ReportDialog:
 
     def _following(self, st: _State, res: Resolved, after: str) -> str | None:
         """After answering ``after``: an unanswered step before it if one has appeared, else
-        the next asked step after it (answered or not), so going back and forward again
-        never jumps over answers the person has not seen since."""
+        the next step after it that is unanswered or was asked before, so going back and
+        forward again never jumps over answers the person has not seen since (answers they
+        were never asked, pre-filled or set by a signal, are not walked through)."""
         order = [s.name for s in self.definition.steps]
         if after not in order:
             return None
@@ -379,7 +381,11 @@ class ReportDialog:
         if earlier:
             return earlier[0]
         later = [
-            s.name for s in res.visible if order.index(s.name) > here and s.name not in st.prefilled
+            s.name
+            for s in res.visible
+            if order.index(s.name) > here
+            and s.name not in st.prefilled
+            and (s.name in res.missing or s.name in st.asked)
         ]
         return later[0] if later else None
 
@@ -404,6 +410,8 @@ class ReportDialog:
     ) -> Reply:
         defn = self.definition
         step = defn.step(st.step)
+        if step.name not in st.asked:
+            st.asked.append(step.name)
         options = step_options(step, res.effective, ctx)
         prompt, hint = prompt_for(step, res.effective, ctx)
         listing = "\n".join(f"{i}. {o.label}" for i, o in enumerate(options, start=1))

@@ -510,3 +510,19 @@ def test_a_report_about_the_dsl_is_asked_and_stored(chat: Chat) -> None:
     assert "The Designated Safeguarding Lead (DSL)" in chat.last.text
     chat.say("1")
     assert chat.answers["concerns_roles"] == ["dsl"]
+
+
+def test_a_reported_message_with_sexual_image_words_starts_on_the_safe_path(
+    dialog: ReportDialog, known_ctx: DialogContext
+) -> None:
+    prefill = {"seen": "send me ur nudes babe, ur only in year 9 so nobody will know"}
+    chat = Chat(dialog, known_ctx, prefill)
+    said = "\n".join(r.text for r in chat.turn.replies)
+    assert "suggests sexual images of a child" in said
+    assert "Do not view, copy, save, screenshot or forward" in said
+    assert chat.answers["sexual_imagery"] is True
+    assert chat.step == "immediate_risk"  # safety first, still
+    chat.say("no")
+    assert chat.step == "category"
+    chat.say("2")
+    assert chat.step == "staff_involved"  # the image question is answered by the message
