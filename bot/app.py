@@ -83,7 +83,7 @@ _VERBS |= {"note": "note", "close": "close"}
 #: taken as its answer (the person has moved on, or restarted the chat)
 REPORT_IDLE = timedelta(minutes=60)
 #: how long a "reply with the text" prompt for a note or an outcome waits for the reply
-PENDING_TEXT_FOR = timedelta(minutes=30)
+PENDING_TEXT_FOR = timedelta(minutes=10)
 RESUME_WORDS = frozenset({"resume", "continue", "carry on", "resume report", "continue report"})
 DISCARD_WORDS = frozenset({"cancel", "discard", "cancel report", "discard report", "delete"})
 NEVERMIND_WORDS = frozenset({"cancel", "stop", "never mind", "nevermind", "no", "quit"})
@@ -200,6 +200,10 @@ class PolicyBot:
             return [Reply(text=HELP_TEXT, kind="help")]
         pending = stored.get(text_key)
         if pending is not None and now - pending.updated_at <= PENDING_TEXT_FOR:
+            command = await self._command(msg, text, low)
+            if command is not None:  # they moved on: the note is not asked for any more
+                await self.forget_pending_text(msg.actor, msg.conversation_id)
+                return command
             # the note or outcome the last message asked for: never a policy question
             return await self._pending_text(msg, pending.state, text)
         row = stored.get(report_key)
@@ -498,6 +502,9 @@ class PolicyBot:
         form: Mapping[str, Any],
         conversation_id: str = "",
     ) -> list[Reply]:
+        """Do ``verb`` to the report; with no text for a note or outcome, ask for it (once
+        permitted) and take the next message in that chat (``conversation_id``), within
+        :data:`PENDING_TEXT_FOR` and unless it is a command, as that text."""
         if verb == "ack":
             view = await self.incidents.acknowledge(actor, ref)
             return [

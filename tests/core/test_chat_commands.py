@@ -108,6 +108,15 @@ async def test_a_note_typed_as_the_reply_is_saved_and_never_logged(
     closed = await say(bot, JANE, "Pupil spoken to; no further action")
     assert f"{ref} is now closed" in closed[0].text
     assert _unanswered_log() == logged
+    # a command after the prompt means they moved on: the next message is itself again
+    await say(bot, JANE, f"note {ref}")
+    assert "Incidents sent to you" in (await say(bot, JANE, "incidents"))[0].text
+    answer = await say(bot, JANE, "can i add a yr 11 kid on snap")
+    assert answer[0].verdict == "not_allowed"
+    # and the prompt does not wait for ever
+    await say(bot, JANE, f"note {ref}")
+    fake_clock.advance(minutes=11)
+    assert (await say(bot, JANE, "can i add a yr 11 kid on snap"))[0].verdict == "not_allowed"
 
 
 async def test_text_is_asked_for_only_once_it_would_be_accepted(
