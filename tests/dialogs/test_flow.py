@@ -526,3 +526,15 @@ def test_a_reported_message_with_sexual_image_words_starts_on_the_safe_path(
     assert chat.step == "category"
     chat.say("2")
     assert chat.step == "staff_involved"  # the image question is answered by the message
+
+
+def test_a_link_to_sexual_images_switches_to_the_safe_path_and_is_dropped(chat: Chat) -> None:
+    for text in ["no", "north", "contact from a pupil", "no", "no", "snapchat"]:
+        chat.say(text)
+    assert chat.step == "link"
+    turn = chat.say("https://example.com/leaked/year9-nudes")
+    assert "suggests sexual images of a child" in turn.replies[0].text
+    assert chat.answers["sexual_imagery"] is True
+    assert "link" not in chat.answers
+    assert "http" not in json.dumps(chat.turn.state)
+    assert chat.step == "when"
