@@ -82,6 +82,8 @@ _VERBS |= {"note": "note", "close": "close"}
 #: a report left this long in the middle of a question is paused: the next message is not
 #: taken as its answer (the person has moved on, or restarted the chat)
 REPORT_IDLE = timedelta(minutes=60)
+#: how old the names of an academy's DSL etc. in the dialog's guidance may be
+CONTACTS_MAX_AGE = timedelta(minutes=1)
 #: how long a "reply with the text" prompt for a note or an outcome waits for the reply
 PENDING_TEXT_FOR = timedelta(minutes=10)
 RESUME_WORDS = frozenset({"resume", "continue", "carry on", "resume report", "continue report"})
@@ -142,6 +144,8 @@ class PolicyBot:
         self.conversations = ConversationStore(database, clock=self.clock)
         #: academies and home academies for report forms (read at most once a minute)
         self.form_defaults = FormDefaults(database, clock=self.clock)
+        #: academy id -> (when read, role -> name), for guidance naming the DSL
+        self._contacts: dict[str, tuple[datetime, dict[str, str]]] = {}
 
     @classmethod
     async def create(
@@ -412,18 +416,25 @@ class PolicyBot:
     async def _ctx(self, actor: Actor) -> DialogContext:
         directory = await self.form_defaults.view()
         home = directory.home_academy.get((actor.platform, actor.user_id))
-        contacts: dict[str, str] = {}
-        if home:
-            async with self.database.session() as session:
-                found = await academy_contacts(session, home)
-            if found is not None:
-                contacts = {c.role: c.name for c in found.contacts}
+        contacts = await self._academy_contacts(home) if home else {}
         return DialogContext(
             academies=directory.academies,
             default_academy=home,
             now=self.clock.now(),
             contacts=contacts,
         )
+
+    async def _academy_contacts(self, academy_id: str) -> dict[str, str]:
+        """Role -> name at one academy, read again when older than a minute."""
+        now = self.clock.now()
+        cached = self._contacts.get(academy_id)
+        if cached is not None and now - cached[0] <= CONTACTS_MAX_AGE:
+            return cached[1]
+        async with self.database.session() as session:
+            found = await academy_contacts(session, academy_id)
+        names = {c.role: c.name for c in found.contacts} if found is not None else {}
+        self._contacts[academy_id] = (now, names)
+        return names
 
     async def _draft(self, actor: Actor) -> dict[str, Any] | None:
         stored = await self.conversations.get(_key("report", actor))
