@@ -9,6 +9,7 @@ process can take the next message and a restart loses nothing. It speaks only in
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import enum
 import json
 import logging
@@ -23,19 +24,22 @@ from sqlalchemy.exc import DBAPIError
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.dialogs import DialogContext, ReportDialog, Turn
+from bot.dialogs.parsing import normalise
 from bot.incidents.errors import IncidentError
-from bot.incidents.notifications import URGENCY_LABELS
+from bot.incidents.listing import details_text, listing, summary_line
+from bot.incidents.references import normalise_reference
 from bot.incidents.service import IncidentService, SubmitProgress
-from bot.incidents.types import IncidentDetails, IncidentSummary, ReportSubmission, SubmitResult
+from bot.incidents.types import ReportSubmission, SubmitResult
 from bot.messages import Action, Actor, Choice, FormField, Message, Reply
 from bot.qa.answer import Answer
 from bot.qa.engine import AnswerEngine, Previous
 from bot.qa.render import answer_reply
-from bot.qa.unanswered import log_unanswered
+from bot.qa.unanswered import log_unanswered, printable
 from bot.store.conversations import ConversationState, ConversationStore
 from bot.store.db import Database
 from bot.store.migrate import upgrade
 from bot.trust.config import load_trust_config
+from bot.trust.contacts import academy_contacts, asks_who, contacts_for, contacts_text
 from bot.trust.directory import import_trust_config
 from bot.trust.form_defaults import FormDefaults
 
@@ -59,6 +63,8 @@ HELP_TEXT = (
     "  my reports      the status of reports you have made\n"
     "  incidents       incidents sent to you (Headteachers, DSLs, governors)\n"
     "  ack REF | view REF | note REF TEXT | close REF OUTCOME   act on an incident\n"
+    "                  (as its reporter, note REF TEXT adds information to your report)\n"
+    "  who is the DSL  your academy's safeguarding lead, deputy and Headteacher\n"
     "  help            this message"
 )
 
@@ -77,6 +83,37 @@ REPORT_UNCONFIRMED = (
     "be at risk, tell your Designated Safeguarding Lead in person now."
 )
 
+#: what each incident command needs, for someone who typed it without a reference
+COMMAND_HELP: dict[str, str] = {
+    "ack": "To acknowledge a report, type \u201cack\u201d and its reference, for example "
+    "\u201cack SM-2026-0042\u201d.",
+    "view": "To read a report, type \u201cview\u201d and its reference, for example "
+    "\u201cview SM-2026-0042\u201d.",
+    "note": "To add a note, type \u201cnote\u201d, the reference and your note, for example "
+    "\u201cnote SM-2026-0042 Spoke to the parent\u201d.",
+    "close": "To close a report, type \u201cclose\u201d, the reference and the outcome, for "
+    "example \u201cclose SM-2026-0042 Post removed, parent spoken to\u201d.",
+}
+_VERBS = {"ack": "ack", "acknowledge": "ack", "view": "view", "show": "view"}
+_VERBS |= {"note": "note", "close": "close"}
+
+#: a report left this long in the middle of a question is paused: the next message is not
+#: taken as its answer (the person has moved on, or restarted the chat)
+REPORT_IDLE = timedelta(minutes=60)
+#: how old the names of an academy's DSL etc. in the dialog's guidance may be
+CONTACTS_MAX_AGE = timedelta(minutes=1)
+#: how long a "reply with the text" prompt for a note or an outcome waits for the reply
+PENDING_TEXT_FOR = timedelta(minutes=10)
+RESUME_WORDS = frozenset({"resume", "continue", "carry on", "resume report", "continue report"})
+DISCARD_WORDS = frozenset({"cancel", "discard", "cancel report", "discard report", "delete"})
+NEVERMIND_WORDS = frozenset({"cancel", "stop", "never mind", "nevermind", "no", "quit"})
+
+#: False while the message being answered may carry incident text (a paused report, a
+#: reference): then a question the policy does not cover is NOT written to the review log
+_MAY_LOG_UNANSWERED: contextvars.ContextVar[bool] = contextvars.ContextVar(
+    "may_log_unanswered", default=True
+)
+
 #: how long after a question a message may go on from it ("and if she's 20?")
 CARRY_ON_WITHIN = timedelta(minutes=30)
 
@@ -90,8 +127,15 @@ class Unknown(enum.Enum):
 UNKNOWN = Unknown.UNKNOWN
 
 _REPORT_WORDS = re.compile(r"^/?(?:report|report an incident|new report|start report)\s*[.!]?$")
-_REF = r"([A-Za-z]{2}-\d{4}-\d{3,})"
-_INCIDENT_CMD = re.compile(rf"^/?(ack|acknowledge|view|show|note|close)\s+{_REF}\s*(.*)$", re.S)
+_REF = r"(SM[-\s]?\d{4}[-\s]?\d{1,6})"
+_INCIDENT_CMD = re.compile(
+    rf"^/?(ack|acknowledge|view|show|note|close)\s+{_REF}\b[\s:,.-]*(.*)$", re.S | re.I
+)
+#: an incident command with no usable reference: "ack", "view 42", "close sm-2026"
+_INCIDENT_SLIP = re.compile(
+    r"^/?(ack|acknowledge|view|show|note|close)(\s+(sm\b.*|[\w-]*\d[\w-]*))?\s*[.!?]?$", re.I
+)
+_ANY_REF = re.compile(r"\bSM[-\s]?\d{4}[-\s]?\d{1,6}\b", re.I)
 
 
 def _key(kind: str, actor: Actor, conversation_id: str = "") -> str:
@@ -120,6 +164,8 @@ class PolicyBot:
         self.conversations = ConversationStore(database, clock=self.clock)
         #: academies and home academies for report forms (read at most once a minute)
         self.form_defaults = FormDefaults(database, clock=self.clock)
+        #: academy id -> (when read, role -> name), for guidance naming the DSL
+        self._contacts: dict[str, tuple[datetime, dict[str, str]]] = {}
 
     @classmethod
     async def create(
@@ -164,6 +210,9 @@ class PolicyBot:
         """Answer one intent; never raises for a person's bad input (returns a friendly reply)."""
         try:
             if isinstance(intent, Message):
+                text = printable(intent.text or "")
+                if text != intent.text:
+                    intent = Message(intent.actor, text, intent.conversation_id)
                 return await self._on_message(intent)
             return await self._on_action(intent)
         except IncidentError as exc:
@@ -174,31 +223,134 @@ class PolicyBot:
         low = re.sub(r"\s+", " ", text.lower())
         report_key = _key("report", msg.actor)
         qa_key = _key("qa", msg.actor, msg.conversation_id)
-        stored = await self.conversations.get_many(report_key, qa_key)
-        draft = stored[report_key].state if report_key in stored else None
+        text_key = _key("incident_text", msg.actor, msg.conversation_id)
+        stored = await self.conversations.get_many(report_key, qa_key, text_key)
+        now = self.clock.now()
         if low in {"help", "/help", "?", "menu", "/start", "start"}:
             return [Reply(text=HELP_TEXT, kind="help")]
+        pending = stored.get(text_key)
+        if pending is not None and now - pending.updated_at <= PENDING_TEXT_FOR:
+            command = await self._command(msg, text, low)
+            if command is not None:  # they moved on: the note is not asked for any more
+                await self.forget_pending_text(msg.actor, msg.conversation_id)
+                return command
+            # the note or outcome the last message asked for: never a policy question
+            return await self._pending_text(msg, pending.state, text)
+        row = stored.get(report_key)
+        draft = row.state if row is not None else None
         if draft is not None and draft.get("status", "active") == "active":
-            turn = self.dialog.handle_text(await self._ctx(msg.actor), draft, text)
-            return await self._after_turn(msg.actor, turn)
+            idle = row is not None and now - row.updated_at > REPORT_IDLE
+            if idle and not draft.get("confirm_cancel"):
+                draft = self.dialog.paused(draft)
+                await self.conversations.put(report_key, draft)
+            else:
+                command = await self._command(msg, text, low)
+                if command is not None:  # a command typed mid-report is not its answer
+                    return [*command, *await self._reshow(msg.actor, draft)]
+                turn = self.dialog.handle_text(await self._ctx(msg.actor), draft, text)
+                return await self._after_turn(msg.actor, turn)
+        if draft is not None and draft.get("status") == "paused":
+            word = normalise(text)
+            if word in RESUME_WORDS:
+                turn = self.dialog.resume_prompt(await self._ctx(msg.actor), draft)
+                return await self._after_turn(msg.actor, turn)
+            if _REPORT_WORDS.match(low):
+                return await self._start_report(msg.actor, {}, draft)
+            if draft.get("confirm_cancel") or word in DISCARD_WORDS:
+                turn = self.dialog.handle_text(await self._ctx(msg.actor), draft, text)
+                return await self._after_turn(msg.actor, turn)
+            # anything else is answered as usual (never as the report's answer, and never
+            # logged as unanswered: it may be about the report), then the report is mentioned
+            token = _MAY_LOG_UNANSWERED.set(False)
+            try:
+                replies = await self._command(msg, text, low) or await self._answer(
+                    msg, text, {}, stored=stored.get(qa_key)
+                )
+            finally:
+                _MAY_LOG_UNANSWERED.reset(token)
+            return [*replies, self.dialog.paused_notice()]
         if _REPORT_WORDS.match(low):
             return await self._start_report(msg.actor, {}, draft)
-        if low in {"my reports", "/my-reports", "/status", "status", "my report"}:
-            return [await self._reporter_status(msg.actor)]
-        if low in {"incidents", "/incidents", "my incidents", "open incidents"}:
-            return [await self._handler_queue(msg.actor)]
-        m = _INCIDENT_CMD.match(text)
-        if m:
-            return await self._incident_command(
-                msg, m.group(1).lower(), m.group(2).upper(), m.group(3)
-            )
+        command = await self._command(msg, text, low)
+        if command is not None:
+            return command
         qa = stored.get(qa_key)
         if qa is not None and qa.state.get("options"):
             value = _pick_option(text, qa.state["options"])
             if value is not None:
                 facts = {**qa.state["facts"], qa.state["fact"]: value}
                 return await self._answer(msg, qa.state["q"], facts)
-        return await self._answer(msg, text, {}, stored=qa)
+        token = _MAY_LOG_UNANSWERED.set(not _ANY_REF.search(text))
+        try:
+            return await self._answer(msg, text, {}, stored=qa)
+        finally:
+            _MAY_LOG_UNANSWERED.reset(token)
+
+    async def _command(self, msg: Message, text: str, low: str) -> list[Reply] | None:
+        """A chat command (my reports, incidents, an incident action, who is the DSL), or
+        None when the text is not one."""
+        if low in {"my reports", "/my-reports", "/status", "status", "my report"}:
+            return [await self._reporter_status(msg.actor)]
+        if low in {"incidents", "/incidents", "my incidents", "open incidents"}:
+            return [await self._handler_queue(msg.actor)]
+        m = _INCIDENT_CMD.match(text)
+        if m:
+            ref = normalise_reference(m.group(2)) or m.group(2).upper()
+            return await self._incident_command(msg, _VERBS[m.group(1).lower()], ref, m.group(3))
+        slip = _INCIDENT_SLIP.match(text)
+        if slip:
+            verb = _VERBS[slip.group(1).lower()]
+            return [
+                Reply(
+                    text=f"{COMMAND_HELP[verb]} Type \u201cincidents\u201d to see the reports "
+                    "sent to you, or \u201cmy reports\u201d for the ones you made.",
+                    kind="help",
+                )
+            ]
+        if asks_who(text):
+            return [await self._who_is(msg.actor)]
+        return None
+
+    async def _who_is(self, actor: Actor) -> Reply:
+        async with self.database.session() as session:
+            found = await contacts_for(session, actor.platform, actor.user_id)
+        return Reply(text=contacts_text(found), kind="notice", data={"contacts": True})
+
+    async def _reshow(self, actor: Actor, draft: dict[str, Any]) -> list[Reply]:
+        """The report's current question again, after a command typed in the middle of it."""
+        turn = self.dialog.reshow(await self._ctx(actor), draft)
+        return await self._after_turn(actor, turn)
+
+    async def pause_report(self, actor: Actor) -> Reply | None:
+        """Pause the person's report in progress (they are leaving): what to tell them, or
+        None when no report was in progress."""
+        key = _key("report", actor)
+        draft = await self._draft(actor)
+        if draft is None or draft.get("status", "active") != "active":
+            return None
+        await self.conversations.put(key, self.dialog.paused(draft))
+        return Reply(text=self.dialog.definition.text("chat_left_paused"), kind="dialog")
+
+    async def unfinished_report(self, actor: Actor) -> Reply | None:
+        """A reminder of a paused or unfinished report (shown when a chat starts), or None."""
+        draft = await self._draft(actor)
+        if draft is None or draft.get("status", "active") not in ("active", "paused"):
+            return None
+        return self.dialog.paused_notice()
+
+    async def forget_pending_text(self, actor: Actor, conversation_id: str) -> None:
+        """Drop a waiting "reply with the note" prompt (the person gave up on it)."""
+        await self.conversations.delete(_key("incident_text", actor, conversation_id))
+
+    async def _pending_text(self, msg: Message, state: Mapping[str, Any], text: str) -> list[Reply]:
+        """The reply to "Add a note for REF: reply with the text" (or the outcome)."""
+        await self.forget_pending_text(msg.actor, msg.conversation_id)
+        verb, ref = str(state.get("verb")), str(state.get("ref"))
+        if normalise(text) in NEVERMIND_WORDS or not text.strip():
+            what = "note was added to" if verb == "note" else "change was made to"
+            return [Reply(text=f"OK: no {what} {ref}.", kind="notice")]
+        field = "note" if verb == "note" else "outcome"
+        return await self._incident_action(msg.actor, verb, ref, {field: text}, msg.conversation_id)
 
     async def _on_action(self, act: Action) -> list[Reply]:
         name, value = act.action, act.value
@@ -228,16 +380,14 @@ class PolicyBot:
         if name.startswith("dialog."):
             draft = await self._draft(act.actor)
             if draft is None:
-                return [
-                    Reply(
-                        text="That report is no longer open. Type 'report' to start a new one.",
-                        kind="notice",
-                    )
-                ]
+                text = self.dialog.definition.text("chat_no_open_report")
+                return [Reply(text=text, kind="notice")]
             turn = self.dialog.handle_action(await self._ctx(act.actor), draft, name, value)
             return await self._after_turn(act.actor, turn)
         if name.startswith("incident."):
-            return await self._incident_action(act.actor, name.split(".", 1)[1], value, act.form)
+            return await self._incident_action(
+                act.actor, name.split(".", 1)[1], value, act.form, act.conversation_id
+            )
         return [
             Reply(
                 text="Sorry, I didn't understand that button. Type 'help' to see what I can do.",
@@ -291,11 +441,26 @@ class PolicyBot:
     # -- report dialog ---------------------------------------------------------------------
     async def _ctx(self, actor: Actor) -> DialogContext:
         directory = await self.form_defaults.view()
+        home = directory.home_academy.get((actor.platform, actor.user_id))
+        contacts = await self._academy_contacts(home) if home else {}
         return DialogContext(
             academies=directory.academies,
-            default_academy=directory.home_academy.get((actor.platform, actor.user_id)),
+            default_academy=home,
             now=self.clock.now(),
+            contacts=contacts,
         )
+
+    async def _academy_contacts(self, academy_id: str) -> dict[str, str]:
+        """Role -> name at one academy, read again when older than a minute."""
+        now = self.clock.now()
+        cached = self._contacts.get(academy_id)
+        if cached is not None and now - cached[0] <= CONTACTS_MAX_AGE:
+            return cached[1]
+        async with self.database.session() as session:
+            found = await academy_contacts(session, academy_id)
+        names = {c.role: c.name for c in found.contacts} if found is not None else {}
+        self._contacts[academy_id] = (now, names)
+        return names
 
     async def _draft(self, actor: Actor) -> dict[str, Any] | None:
         stored = await self.conversations.get(_key("report", actor))
@@ -308,11 +473,7 @@ class PolicyBot:
         if draft is not None and not prefill:
             draft = {**draft, "status": "active"}
             turn = self.dialog.resume_prompt(ctx, draft)
-            notice = Reply(
-                text="You have an unfinished report; carrying on where you left off. "
-                "Type 'cancel' to throw it away and start again.",
-                kind="dialog",
-            )
+            notice = Reply(text=self.dialog.definition.text("chat_unfinished"), kind="dialog")
             replies = await self._after_turn(actor, turn)
             return [notice, *replies]
         return await self._after_turn(actor, self.dialog.start(ctx, prefill))
@@ -417,82 +578,92 @@ class PolicyBot:
     # -- incidents ---------------------------------------------------------------------------
     async def _incident_command(self, msg: Message, verb: str, ref: str, rest: str) -> list[Reply]:
         rest = rest.strip()
-        if verb in {"ack", "acknowledge"}:
-            return await self._incident_action(msg.actor, "ack", ref, {})
-        if verb in {"view", "show"}:
-            return await self._incident_action(msg.actor, "view", ref, {})
-        if verb == "note":
-            return await self._incident_action(
-                msg.actor, "note", ref, {"note": rest} if rest else {}
-            )
-        return await self._incident_action(
-            msg.actor, "close", ref, {"outcome": rest} if rest else {}
-        )
+        form: dict[str, str] = {}
+        if rest and verb in ("note", "close"):
+            form = {"note" if verb == "note" else "outcome": rest}
+        return await self._incident_action(msg.actor, verb, ref, form, msg.conversation_id)
 
     async def _incident_action(
-        self, actor: Actor, verb: str, ref: str, form: Mapping[str, Any]
+        self,
+        actor: Actor,
+        verb: str,
+        ref: str,
+        form: Mapping[str, Any],
+        conversation_id: str = "",
     ) -> list[Reply]:
+        """Do ``verb`` to the report; with no text for a note or outcome, ask for it (once
+        permitted) and take the next message in that chat (``conversation_id``), within
+        :data:`PENDING_TEXT_FOR` and unless it is a command, as that text."""
         if verb == "ack":
             view = await self.incidents.acknowledge(actor, ref)
             return [
                 Reply(
                     text=f"Thank you. You have acknowledged {view.reference}.",
                     kind="incident",
-                    data={"reference": ref},
+                    data={"reference": view.reference},
                 )
             ]
         if verb == "view":
             details = await self.incidents.view_details(actor, ref)
             return [
                 Reply(
-                    text=_details_text(details),
+                    text=details_text(details, self.dialog.field_labels()),
                     kind="incident",
-                    title=f"Report {ref}",
-                    data={"reference": ref},
+                    title=f"Report {details.reference}",
+                    data={"reference": details.reference},
                 )
             ]
-        if verb == "note":
-            note = str(form.get("note") or "").strip()
-            if not note:
+        if verb not in ("note", "close"):
+            return [Reply(text="Sorry, I didn't understand that incident action.", kind="error")]
+        field = "note" if verb == "note" else "outcome"
+        text = str(form.get(field) or "").strip()
+        if not text:
+            # ask for the text only once it would be accepted
+            summary = await self.incidents.may(actor, ref, verb)
+            reference = summary.reference
+            if conversation_id:
+                await self.conversations.put(
+                    _key("incident_text", actor, conversation_id), {"verb": verb, "ref": reference}
+                )
+            if verb == "note":
                 return [
                     _form_reply(
-                        ref,
+                        reference,
                         "note",
                         "Add a note",
                         "Your note (seen only by the people handling this report)",
                         "Save note",
                     )
                 ]
-            view = await self.incidents.add_note(actor, ref, note)
+            return [
+                _form_reply(
+                    reference,
+                    "outcome",
+                    "Close the incident",
+                    "Outcome: what was done and decided",
+                    "Close incident",
+                    danger=True,
+                )
+            ]
+        if conversation_id:
+            await self.forget_pending_text(actor, conversation_id)
+        if verb == "note":
+            view = await self.incidents.add_note(actor, ref, text)
             return [
                 Reply(
                     text=f"Your note has been added to {view.reference}.",
                     kind="incident",
-                    data={"reference": ref},
+                    data={"reference": view.reference},
                 )
             ]
-        if verb == "close":
-            outcome = str(form.get("outcome") or "").strip()
-            if not outcome:
-                return [
-                    _form_reply(
-                        ref,
-                        "outcome",
-                        "Close the incident",
-                        "Outcome: what was done and decided",
-                        "Close incident",
-                        danger=True,
-                    )
-                ]
-            view = await self.incidents.close(actor, ref, outcome)
-            return [
-                Reply(
-                    text=f"{view.reference} is now closed. The reporter has been told.",
-                    kind="incident",
-                    data={"reference": ref},
-                )
-            ]
-        return [Reply(text="Sorry, I didn't understand that incident action.", kind="error")]
+        view = await self.incidents.close(actor, ref, text)
+        return [
+            Reply(
+                text=f"{view.reference} is now closed. The reporter has been told.",
+                kind="incident",
+                data={"reference": view.reference},
+            )
+        ]
 
     async def _reporter_status(self, actor: Actor) -> Reply:
         items = await self.incidents.reporter_status(actor)
@@ -500,30 +671,30 @@ class PolicyBot:
             return Reply(
                 text="You have not made any reports yet. Type 'report' to make one.", kind="notice"
             )
-        return Reply(text=_listing("Your reports", items), kind="notice")
+        return Reply(text=listing("Your reports", items), kind="notice")
 
     async def _handler_queue(self, actor: Actor) -> Reply:
         items = await self.incidents.handler_queue(actor)
         if not items:
             return Reply(text="No incidents have been sent to you.", kind="notice")
-        return Reply(text=_listing("Incidents sent to you", items), kind="notice")
+        return Reply(text=listing("Incidents sent to you", items), kind="notice")
 
     async def home(self, actor: Actor) -> Reply:
         """What the bot does, example questions, own reports; a handler's open incidents."""
         parts = [HELP_TEXT]
         mine = await self.incidents.reporter_status(actor)
         if mine:
-            parts.append(_listing("Your reports", mine))
+            parts.append(listing("Your reports", mine))
         queue = await self.incidents.handler_queue(actor)
         if queue:
-            parts.append(_listing("Incidents sent to you", queue))
+            parts.append(listing("Incidents sent to you", queue))
         return Reply(
             text="\n\n".join(parts),
             kind="help",
             choices=[Choice("Report an incident", "{}", "report.start", "primary")],
             data={
-                "reports": [_summary_line(s) for s in mine],
-                "queue": [_summary_line(s) for s in queue],
+                "reports": [summary_line(s) for s in mine],
+                "queue": [summary_line(s) for s in queue],
             },
         )
 
@@ -533,56 +704,13 @@ def _form_reply(
 ) -> Reply:
     action = "incident.note" if name == "note" else "incident.close"
     return Reply(
-        text=f"{title} for {ref}: reply with the text.",
+        text=f"{title} for {ref}: reply with the text (or \u201ccancel\u201d).",
         kind="incident",
         title=f"{title} \u2013 {ref}",
         fields=[FormField(name=name, label=label, kind="textarea", max_length=3000)],
         choices=[Choice(submit, ref, action, "danger" if danger else "primary")],
         data={"reference": ref},
     )
-
-
-def _listing(title: str, items: list[IncidentSummary]) -> str:
-    return title + ":\n" + "\n".join(f"  \u2022 {_summary_line(s)}" for s in items)
-
-
-def _summary_line(s: IncidentSummary) -> str:
-    child = ", child involved" if s.child_involved else ""
-    return (
-        f"{s.reference} \u2013 {s.category_label}, {s.academy_name}{child}: {s.state}"
-        f" (updated {s.updated_at:%d %b %H:%M})"
-    )
-
-
-def _details_text(d: IncidentDetails) -> str:
-    lines = [
-        f"Report {d.reference} \u2013 {d.category_label}",
-        f"Academy: {d.academy_name}",
-        f"Urgency: {URGENCY_LABELS.get(d.urgency, d.urgency)}",
-        f"Child involved: {'yes' if d.child_involved else 'no'}",
-        f"State: {d.state}" + (f" (outcome: {d.outcome})" if d.outcome else ""),
-        f"Reported by: {d.reporter_name or 'unknown'} on {d.created_at:%d %b %Y %H:%M}",
-        "",
-        "What was seen:",
-        d.summary,
-    ]
-    for key, value in d.details.items():
-        if key.endswith("_label") or key == "academy_name" or value in (None, "", [], {}):
-            continue
-        label = d.details.get(f"{key}_label", value)
-        if isinstance(label, bool):
-            label = "yes" if label else "no"
-        lines.append(f"{key.replace('_', ' ').capitalize()}: {label}")
-    if d.sexual_imagery:
-        lines.append("")
-        lines.append(
-            "This report involves sexual images of a child: do not view, copy, save or forward "
-            "them. The Designated Safeguarding Lead leads on this."
-        )
-    if d.notes:
-        lines += ["", "Notes:"]
-        lines += [f"  {n.created_at:%d %b %H:%M} {n.author}: {n.text}" for n in d.notes]
-    return "\n".join(lines)
 
 
 def _receipt_reply(result: SubmitResult) -> Reply:
@@ -607,7 +735,7 @@ def _pick_option(text: str, options: list[list[str]]) -> str | None:
     t = text.strip().lower().rstrip(".!")
     if not t:
         return None
-    if t.isdigit() and 1 <= int(t) <= len(options):
+    if t.isdecimal() and 1 <= int(t) <= len(options):
         return options[int(t) - 1][1]
     yes = {"yes", "y", "yeah", "yep", "yup", "correct", "we do", "i do", "they are", "true"}
     no = {"no", "n", "nope", "nah", "we don't", "i don't", "not yet", "false", "they aren't"}
@@ -634,5 +762,8 @@ def _json(value: str) -> dict[str, Any]:
 
 
 def _log_one_unanswered(answer: Answer) -> None:
+    if not _MAY_LOG_UNANSWERED.get():
+        log.info("question not covered by the policy (not logged: it may be about a report)")
+        return
     log.info("question not covered by the policy (logged for review)")
     log_unanswered([answer])

@@ -6,13 +6,17 @@
 - ``fake_clock``: a :class:`~bot.clock.FakeClock` at 2026-11-24 09:00 UTC.
 - ``trust``: the example trust (``config/trust.example.yaml``) loaded into ``database``;
   returns the parsed :class:`~bot.trust.config.TrustConfig`.
+
+Tests write only into temporary places: for the whole session ``UNANSWERED_LOG`` and
+``POLICYBOT_CACHE`` point into a temporary directory (the trained Q&A models are built once
+per session there; processes the tests start inherit both).
 """
 
 from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
@@ -25,6 +29,28 @@ from bot.trust.directory import TrustDirectory
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE_TRUST = ROOT / "config" / "trust.example.yaml"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _writes_only_to_temporary_places(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[Path]:
+    """Point the unanswered-questions log and the model cache at a temporary directory."""
+    base = tmp_path_factory.mktemp("policybot-writes")
+    wanted = {
+        "UNANSWERED_LOG": str(base / "unanswered.jsonl"),
+        "POLICYBOT_CACHE": str(base / "cache"),
+    }
+    before = {name: os.environ.get(name) for name in wanted}
+    os.environ.update(wanted)
+    try:
+        yield base
+    finally:
+        for name, value in before.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 def _backends() -> list[object]:

@@ -4,21 +4,42 @@ from __future__ import annotations
 
 import asyncio
 import sys
-from typing import TextIO
+from dataclasses import replace
+from typing import Protocol, TextIO
 
 from adapters.console.render import render
+from bot.messages import Choice
 from bot.notifier import Delivery
 
 RULE = "-" * 72
 
 
+class ChoiceBoard(Protocol):
+    """Whoever takes typed numbers (the console chat): buttons it can make pressable."""
+
+    @property
+    def address(self) -> str:
+        """The console name of the person typing."""
+        ...
+
+    def offer(self, choices: list[Choice]) -> int:
+        """Make ``choices`` pressable; the number of the first."""
+        ...
+
+
 class ConsoleNotifier:
-    """Implements the Notifier port for ``console`` identities by printing to ``stream``."""
+    """Implements the Notifier port for ``console`` identities by printing to ``stream``.
+
+    With a ``board`` (the chat of the person at the terminal), the buttons of a message to
+    that person are numbered so typing the number presses them, like any other button;
+    messages to other people list their buttons without numbers (those people press them
+    in their own chat)."""
 
     platform = "console"
 
-    def __init__(self, stream: TextIO | None = None) -> None:
+    def __init__(self, stream: TextIO | None = None, board: ChoiceBoard | None = None) -> None:
         self.stream = stream if stream is not None else sys.stdout
+        self.board = board
         self._lock = asyncio.Lock()
 
     def format(self, delivery: Delivery) -> str:
@@ -34,7 +55,17 @@ class ConsoleNotifier:
         lines = [RULE, header + ":"]
         if reply.title:
             lines.append(reply.title)
-        lines.append(render(reply))
+        if self.board is None or not reply.choices:
+            lines.append(render(reply))
+        elif delivery.recipient.address == self.board.address:
+            lines.append(render(reply, numbered_from=self.board.offer(reply.choices)))
+        else:
+            lines.append(render(replace(reply, choices=[])))
+            labels = ", ".join(c.label for c in reply.choices)
+            lines.append(
+                f"({name} can choose: {labels}; in their own chat, "
+                f"policybot chat --as {delivery.recipient.address})"
+            )
         lines.append(RULE)
         return "\n".join(lines) + "\n"
 

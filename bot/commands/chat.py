@@ -27,14 +27,35 @@ def register(sub: Any) -> None:
     p.add_argument(
         "--as",
         dest="as_user",
-        help="who you are: a console name from the trust set-up "
-        "(default: $POLICYBOT_USER or your login)",
+        help="who you are: a console name from the trust set-up (default: $POLICYBOT_USER; "
+        "with the example trust, tom, a teacher; else your login)",
     )
     p.set_defaults(func=run)
 
 
 def _default_user() -> str:
-    return os.environ.get("POLICYBOT_USER") or getpass.getuser() or "staff"
+    """$POLICYBOT_USER, else ``tom`` (a teacher) when the example trust is in use, else the
+    OS login."""
+    if os.environ.get("POLICYBOT_USER"):
+        return os.environ["POLICYBOT_USER"]
+    if not os.environ.get("TRUST_CONFIG") and EXAMPLE_TRUST.is_file():
+        return "tom"
+    return getpass.getuser() or "staff"
+
+
+def _log_to_file(level: str) -> Path | None:
+    """Log JSON lines to var/chat.log, not into the conversation (None if not writable)."""
+    from adapters.server.logging import configure_logging
+
+    path = Path.cwd() / "var" / "chat.log"
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        stream = path.open("a", encoding="utf-8")
+    except OSError:
+        configure_logging("ERROR")
+        return None
+    configure_logging(level, stream=stream)
+    return path
 
 
 def run(args: argparse.Namespace) -> int:
@@ -60,11 +81,14 @@ async def _chat(settings: Any, user: str) -> int:
         notes.append(
             f"Using the example trust set-up ({EXAMPLE_TRUST.name}); set TRUST_CONFIG to use yours."
         )
+    log_file = _log_to_file(settings.log_level)
     bot = await PolicyBot.create(settings, platforms={"console"})
     try:
         actor = Actor("console", user, user)
         person = await bot.incidents.person_for(actor)
-        worker = OutboxWorker(bot.database, {"console": ConsoleNotifier(sys.stdout)}, bot.clock)
+        chat = ConsoleChat(bot, actor, deliver=lambda: deliver())
+        notifier = ConsoleNotifier(sys.stdout, board=chat)
+        worker = OutboxWorker(bot.database, {"console": notifier}, bot.clock)
 
         async def deliver() -> None:
             await bot.incidents.run_due_reminders()
@@ -76,9 +100,15 @@ async def _chat(settings: Any, user: str) -> int:
             "'help' for more, /quit to leave."
         )
         print(f"You are chatting as {who}. Use --as NAME to be someone else.")
+        if person is None and settings.trust_config == EXAMPLE_TRUST:
+            print(
+                "The example trust's people: --as tom (a teacher), --as jane (Headteacher), "
+                "--as omar (DSL), all at Oakfield Academy."
+            )
         for note in notes:
             print(note)
-        chat = ConsoleChat(bot, actor, deliver=deliver)
+        if log_file is not None:
+            print(f"Log lines go to {log_file}.")
         await deliver()
         return await chat.run()
     finally:

@@ -27,7 +27,8 @@ def _run(action: str) -> int:
     try:
         settings = load_settings()
     except ConfigError as exc:
-        return fail(str(exc))
+        fail(str(exc))
+        return 2  # bad settings: exit 2, like every other command
 
     async def main() -> int:
         database = Database(settings.database_url)

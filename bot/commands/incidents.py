@@ -14,9 +14,11 @@ from datetime import timedelta
 from bot.clock import SystemClock
 from bot.commands._runtime import fail, run_with_database
 from bot.config import Settings
+from bot.dialogs import ReportDialog
 from bot.incidents.errors import IncidentError
+from bot.incidents.listing import details_text, flag_words, summary_line
 from bot.incidents.service import IncidentService
-from bot.incidents.types import URGENCY_LABELS, IncidentSummary, IncidentView
+from bot.incidents.types import URGENCY_LABELS, IncidentView
 from bot.messages import Actor
 from bot.store.db import Database
 from bot.trust.directory import enabled_platforms, find_person, identities_of
@@ -87,15 +89,7 @@ async def _run(args: argparse.Namespace, settings: Settings, database: Database)
             return await _list(service, actor)
         if command == "show":
             details = await service.view_details(actor, args.reference)
-            _print_view(details)
-            print(f"Reporter: {details.reporter_name}")
-            print(f"Concerns the Headteacher: {'Yes' if details.concerns_headteacher else 'No'}")
-            print("Summary:")
-            print(f"    {details.summary}")
-            for key, value in details.details.items():
-                print(f"{key.replace('_', ' ').capitalize()}: {value}")
-            for note in details.notes:
-                print(f"Note by {note.author} at {note.created_at:%Y-%m-%d %H:%M} UTC: {note.text}")
+            print(details_text(details, ReportDialog.load().field_labels()))
             return 0
         if command == "ack":
             view = await service.acknowledge(actor, args.reference)
@@ -118,30 +112,19 @@ async def _list(service: IncidentService, actor: Actor) -> int:
     if queue:
         print("Reports sent to you:")
         for item in queue:
-            print("  " + _line(item))
+            print("  " + summary_line(item))
     if mine:
         print("Reports you made:")
         for item in mine:
-            print("  " + _line(item))
+            print("  " + summary_line(item))
     if not queue and not mine:
         print("No reports for you.")
     return 0
 
 
-def _line(item: IncidentSummary) -> str:
-    state = item.state
-    if item.state == "acknowledged" and item.acknowledged_by:
-        state += f" by {item.acknowledged_by}"
-    elif item.state == "closed" and item.closed_by:
-        state += f" by {item.closed_by}"
-    child = ", child involved" if item.child_involved else ""
-    return (
-        f"{item.reference}  {state:<28} {item.academy_name}: {item.category_label} "
-        f"({item.urgency}{child}) {item.created_at:%Y-%m-%d %H:%M}"
-    )
-
-
 def _print_view(view: IncidentView) -> None:
+    for flag in flag_words(view):
+        print(f"!! {flag}")
     print(f"Reference: {view.reference}")
     print(f"Academy: {view.academy_name}")
     print(f"Category: {view.category_label}")

@@ -30,6 +30,7 @@ class Resolved:
     errors: dict[str, str] = field(default_factory=dict)  # visible step -> why its value failed
     missing: list[str] = field(default_factory=list)  # visible steps with no answer yet
     pending: dict[str, Any] = field(default_factory=dict)  # kept answers to undecided steps
+    signals: list[str] = field(default_factory=list)  # ids of the signals that fired
 
     def is_visible(self, name: str) -> bool:
         """Whether the named step is asked (not skipped by conditions, not implied)."""
@@ -52,8 +53,41 @@ def _blank(value: Any) -> bool:
     return value is None or (isinstance(value, str | list | tuple) and not value)
 
 
+def typed_texts(defn: DialogDefinition, given: Mapping[str, Any]) -> list[str]:
+    """Every answer a person typed in their own words (not a yes/no or a picked option)."""
+    texts: list[str] = []
+    for step in defn.steps:
+        value = given.get(step.name)
+        if step.kind == "yes_no" or not isinstance(value, str):
+            continue
+        if step.kind in ("choice", "multi_choice") and value in (step.option_values() or []):
+            continue
+        texts.append(value)
+    return texts
+
+
 def resolve(defn: DialogDefinition, ctx: DialogContext, given: Mapping[str, Any]) -> Resolved:
-    """Resolve raw or normalised answers; invalid ones land in ``errors``, not ``answers``."""
+    """Resolve raw or normalised answers; invalid ones land in ``errors``, not ``answers``.
+
+    A signal in a typed answer (words that mean sexual images of a child, say) overrides the
+    answers it sets, whatever was answered there, and is listed in ``signals``.
+    """
+    out = _resolve(defn, ctx, given)
+    if not defn.signals:
+        return out
+    texts = typed_texts(defn, given)
+    fired = [s for s in defn.signals if s.fires(texts, out.effective, ctx)]
+    if not fired:
+        return out
+    overridden = dict(given)
+    for signal in fired:
+        overridden.update(signal.sets)
+    out = _resolve(defn, ctx, overridden)
+    out.signals = [s.id for s in fired]
+    return out
+
+
+def _resolve(defn: DialogDefinition, ctx: DialogContext, given: Mapping[str, Any]) -> Resolved:
     out = Resolved()
     undecided: set[str] = set()
     for step in defn.steps:
@@ -102,6 +136,12 @@ def resolve(defn: DialogDefinition, ctx: DialogContext, given: Mapping[str, Any]
         out.answers[step.name] = value
         out.effective[step.name] = value
     return out
+
+
+def notice_text(notice: Notice, ctx: DialogContext) -> str:
+    """A notice's full text, naming the reporter's DSL where it says ``{dsl}``."""
+    dsl = ctx.contacts.get("dsl")
+    return notice.text.replace("{dsl}", f", {dsl}," if dsl else "")
 
 
 def active_notices(

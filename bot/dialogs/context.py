@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 
@@ -12,11 +12,14 @@ class DialogContext:
 
     ``academies`` lists ``(id, name)`` pairs of the trust's academies; ``default_academy`` is
     the reporter's own academy id when known. ``now`` is the only clock the dialog uses.
+    ``contacts`` names the people of the reporter's academy by role (``dsl``: "Omar Khan"),
+    for guidance that tells them whom to go to.
     """
 
     academies: list[tuple[str, str]]
     default_academy: str | None
     now: datetime
+    contacts: dict[str, str] = field(default_factory=dict)
 
     @property
     def today(self) -> date:

@@ -67,6 +67,15 @@ REQUIRED_MESSAGES: frozenset[str] = frozenset(
         "hint_url",
         "hint_link_refused",
         "hint_when_link",
+        "keep_label",
+        "nothing_to_change",
+        "cancel_confirm",
+        "cancel_confirm_yes_label",
+        "cancel_confirm_no_label",
+        "cancel_kept",
+        "chat_unfinished",
+        "chat_no_open_report",
+        "chat_left_paused",
     }
 )
 
@@ -230,14 +239,52 @@ class Notice(_Model):
     when_any: list[Condition] = Field(min_length=1)
 
 
+class Signal(_Model):
+    """Words in any typed answer that change other answers, whatever was answered there.
+
+    It fires when an answer matches one of ``words`` and, in the same answer, one of
+    ``with_words`` (when given), or when ``or_when`` holds for the answers so far. Then the
+    answers in ``sets`` take those values and ``message`` (why) is shown once.
+    """
+
+    id: str
+    words: list[str] = Field(min_length=1)
+    with_words: list[str] = Field(default_factory=list)
+    or_when: list[Condition] = Field(default_factory=list)
+    sets: dict[str, Any] = Field(min_length=1)
+    message: str
+
+    @model_validator(mode="after")
+    def _patterns_compile(self) -> Signal:
+        for pattern in (*self.words, *self.with_words):
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise ValueError(f"pattern {pattern!r} is not a valid expression ({exc})") from None
+        return self
+
+    def fires(self, texts: list[str], values: Mapping[str, Any], ctx: DialogContext) -> bool:
+        """Whether any of ``texts`` (typed answers) sets this signal off."""
+        words = [re.compile(p, re.IGNORECASE) for p in self.words]
+        with_words = [re.compile(p, re.IGNORECASE) for p in self.with_words]
+        context_holds = bool(self.or_when) and all_hold(self.or_when, values, ctx)
+        for text in texts:
+            if not any(w.search(text) for w in words):
+                continue
+            if not with_words or context_holds or any(w.search(text) for w in with_words):
+                return True
+        return False
+
+
 class DialogDefinition(_Model):
-    """A whole dialog: ordered steps, notices and texts."""
+    """A whole dialog: ordered steps, notices, signals and texts."""
 
     id: str
     title: str
     max_attempts: int = Field(default=3, ge=1, le=10)
     messages: dict[str, str]
     notices: list[Notice] = Field(default_factory=list)
+    signals: list[Signal] = Field(default_factory=list)
     steps: list[Step] = Field(min_length=1)
 
     @model_validator(mode="after")
@@ -265,6 +312,14 @@ class DialogDefinition(_Model):
                 raise ValueError(f"{where}, field 'field': no step named {notice.field!r}")
             for cond in notice.when_any:
                 _check_condition(cond, by_name, f"{where}, field 'when_any'")
+        for signal in self.signals:
+            where = f"signal {signal.id!r}"
+            for cond in signal.or_when:
+                _check_condition(cond, by_name, f"{where}, field 'or_when'")
+            for name, value in signal.sets.items():
+                if name not in by_name:
+                    raise ValueError(f"{where}, field 'sets': no step named {name!r}")
+                _check_value(by_name[name], value, f"{where}, field 'sets'")
         return self
 
     def step(self, name: str) -> Step:
@@ -306,9 +361,13 @@ def _check_value(step: Step, value: Any, where: str) -> None:
 def _describe_loc(raw: Any, loc: tuple[int | str, ...]) -> str:
     """Turn a pydantic error location into 'step NAME, field FIELD' wording."""
     parts = list(loc)
-    if len(parts) >= 2 and parts[0] in ("steps", "notices") and isinstance(parts[1], int):
+    if (
+        len(parts) >= 2
+        and parts[0] in ("steps", "notices", "signals")
+        and isinstance(parts[1], int)
+    ):
         index = parts[1]
-        label = "step" if parts[0] == "steps" else "notice"
+        label = {"steps": "step", "notices": "notice", "signals": "signal"}[str(parts[0])]
         items = raw.get(parts[0]) if isinstance(raw, dict) else None
         item = items[index] if isinstance(items, list) and index < len(items) else None
         key = "name" if parts[0] == "steps" else "id"

@@ -4,7 +4,9 @@ The state is a JSON-serialisable dict the caller stores between messages; the en
 I/O and reads the time only from :class:`DialogContext`. Invalid answers are re-asked with a
 specific hint, and never endlessly: after ``max_attempts`` failures a choice is offered
 plainly (one more try), an optional question is skipped, otherwise the report is paused with
-every answer kept.
+every answer kept. Nothing is thrown away without an explicit confirmation: "cancel" asks
+first, and only "yes" (or "cancel" again, or the "Yes, discard it" button) discards.
+An answer is only ever stored for the step that was shown.
 """
 
 from __future__ import annotations
@@ -46,6 +48,12 @@ HELP_WORDS = frozenset({"help", "what can i say", "commands"})
 SKIP_WORDS = frozenset({"skip", "pass", "skip it", "skip this", "skip this question"})
 PAUSE_WORDS = frozenset({"pause", "later", "come back later", "save for later"})
 RESUME_WORDS = frozenset({"resume", "continue", "carry on", "go on", "yes", "y", "ok", "okay"})
+KEEP_WORDS = frozenset({"keep", "keep it", "same", "unchanged", "no change", "leave it"})
+DISCARD_WORDS = frozenset(
+    {"yes", "y", "yeah", "yep", "ok", "okay", "discard", "discard it", "yes discard it"}
+    | {"yes discard", "yes cancel", "cancel", "cancel it", "delete", "delete it", "throw it away"}
+    | CANCEL_WORDS
+)
 SUBMIT_WORDS = frozenset(
     {"submit", "send", "send it", "submit it", "submit report", "yes", "y", "yeah", "yep"}
     | {"confirm", "ok", "okay", "correct", "done", "yes submit", "looks good", "thats right"}
@@ -83,6 +91,8 @@ class _State(BaseModel):
     editing: bool = False
     #: names this report's submission: sending it again returns the same stored report
     key: str = Field(default_factory=lambda: uuid.uuid4().hex)
+    confirm_cancel: bool = False
+    asked: list[str] = []  # steps whose question has been shown
 
 
 class ReportDialog:
@@ -119,7 +129,34 @@ class ReportDialog:
             return self.start(ctx)
         st.status = "active"
         st.attempts = 0
+        st.confirm_cancel = False
         return self._current(ctx, st, [Reply(text=self.definition.text("resume"), kind="dialog")])
+
+    def reshow(self, ctx: DialogContext, state: Mapping[str, Any]) -> Turn:
+        """The current question (or summary) again, nothing changed."""
+        st = self._read(state)
+        if st is None or st.status in ("cancelled", "submitted"):
+            return self.start(ctx)
+        return self._current(ctx, st, [])
+
+    def paused(self, state: Mapping[str, Any]) -> dict[str, Any]:
+        """``state`` paused (the person left mid-report): the next message is not taken as
+        an answer until they type "resume"."""
+        st = self._read(state)
+        if st is None or st.status not in ("active", "paused"):
+            return dict(state)
+        st.status = "paused"
+        st.attempts = 0
+        st.confirm_cancel = False
+        return st.model_dump(mode="json")
+
+    def paused_notice(self) -> Reply:
+        """The reminder that a report is paused, with Resume and Cancel."""
+        return self._paused_reply("paused_reminder")
+
+    def field_labels(self) -> dict[str, str]:
+        """Each step's name -> its label (how a stored report's details are headed)."""
+        return {s.name: s.label for s in self.definition.steps}
 
     def handle_text(self, ctx: DialogContext, state: Mapping[str, Any], text: str) -> Turn:
         """A typed answer or command: back, cancel, change [answer], skip, help, pause, submit."""
@@ -129,8 +166,10 @@ class ReportDialog:
         if st.status in ("cancelled", "submitted"):
             return self.start(ctx)
         word = normalise(text)
+        if st.confirm_cancel:
+            return self._cancel_answer(ctx, st, word in DISCARD_WORDS)
         if word in CANCEL_WORDS:
-            return self._cancel(ctx, st)
+            return self._ask_cancel(ctx, st)
         if st.status == "paused":
             if word in RESUME_WORDS:
                 return self.resume_prompt(ctx, st.model_dump(mode="json"))
@@ -141,12 +180,16 @@ class ReportDialog:
             return self._paused(st)
         if word in BACK_WORDS:
             return self._back(ctx, st)
+        if word in KEEP_WORDS and st.step in st.answers:
+            return self._answer(ctx, st, st.answers[st.step])
         if st.step == CONFIRM:
             return self._confirm_text(ctx, st, word)
         if st.step == EDIT:
             return self._edit_choice(ctx, st, text)
         if word in EDIT_WORDS - {"no", "n"}:
-            return self._edit_menu(ctx, st)
+            if self._editable_answers(ctx, st):
+                return self._edit_menu(ctx, st)
+            return self._current(ctx, st, [self._nothing_to_change()])
         if (m := _CHANGE.match(word)) and (target := self._edit_target(ctx, st, m.group(1))):
             return self._edit(ctx, st, target)
         if word in SKIP_WORDS or not word:  # an empty reply skips an optional question
@@ -157,20 +200,28 @@ class ReportDialog:
         self, ctx: DialogContext, state: Mapping[str, Any], action: str, value: str
     ) -> Turn:
         """A button press: ``dialog.answer`` (value ``step:value`` or plain), ``dialog.back``,
-        ``dialog.cancel``, ``dialog.edit`` (value = step name, or "" for the list),
-        ``dialog.submit``, ``dialog.skip``, ``dialog.help``, ``dialog.resume``."""
+        ``dialog.keep``, ``dialog.cancel`` (asks first), ``dialog.discard`` / ``dialog.carry_on``
+        (the answers to that question), ``dialog.edit`` (value = step name, or "" for the
+        list), ``dialog.submit``, ``dialog.skip``, ``dialog.help``, ``dialog.resume``."""
         st = self._read(state)
         if st is None:
             return self._restart(ctx)
         if st.status in ("cancelled", "submitted"):
             return self.start(ctx)
-        if action == "dialog.cancel":
+        if action == "dialog.discard" and st.confirm_cancel:
             return self._cancel(ctx, st)
+        if action == "dialog.carry_on" and st.confirm_cancel:
+            return self._cancel_answer(ctx, st, False)
+        if action in ("dialog.cancel", "dialog.discard"):
+            return self._ask_cancel(ctx, st)
+        st.confirm_cancel = False
         if action == "dialog.resume" or st.status == "paused":
             st.status = "active"
             st.attempts = 0
             if action == "dialog.resume":
                 return self.resume_prompt(ctx, st.model_dump(mode="json"))
+        if action == "dialog.keep" and st.step == value and st.step in st.answers:
+            return self._answer(ctx, st, st.answers[st.step])
         if action == "dialog.back":
             return self._back(ctx, st)
         if action == "dialog.help":
@@ -179,7 +230,11 @@ class ReportDialog:
             return self._skip(ctx, st)
         if action == "dialog.edit":
             target = value if value and self._editable(ctx, st, value) else None
-            return self._edit(ctx, st, target) if target else self._edit_menu(ctx, st)
+            if target:
+                return self._edit(ctx, st, target)
+            if self._editable_answers(ctx, st):
+                return self._edit_menu(ctx, st)
+            return self._current(ctx, st, [self._nothing_to_change()])
         if action == "dialog.submit" and st.step == CONFIRM:
             return self._submit(ctx, st)
         if action == "dialog.answer" and st.step not in (CONFIRM, EDIT):
@@ -280,24 +335,62 @@ class ReportDialog:
     def _resolve(self, ctx: DialogContext, st: _State) -> Resolved:
         return resolve(self.definition, ctx, st.answers)
 
-    def _advance(self, ctx: DialogContext, st: _State, lead: list[Reply]) -> Turn:
-        """Tidy the answers, show any new safety notice, then ask the next question."""
+    def _advance(
+        self, ctx: DialogContext, st: _State, lead: list[Reply], after: str | None = None
+    ) -> Turn:
+        """Tidy the answers, show any new safety notice, then ask the next question: the
+        step following ``after`` (the one just answered, going forward again after "back"),
+        or the first unanswered one."""
         res = self._resolve(ctx, st)
         st.answers = {**res.answers, **res.pending}
         st.prefilled = [p for p in st.prefilled if p in st.answers]
-        notices = active_notices(self.definition, ctx, res.effective)
+        defn = self.definition
         replies = list(lead)
-        replies += [notice_reply(self.definition, n) for n in notices if n.id not in st.notices]
-        st.notices = [n.id for n in notices]
+        for signal in defn.signals:
+            if signal.id in res.signals and signal.id not in st.notices:
+                replies.append(
+                    Reply(
+                        text=signal.message,
+                        kind="notice",
+                        data={"dialog": defn.id, "signal": signal.id, "important": True},
+                    )
+                )
+        notices = active_notices(defn, ctx, res.effective)
+        replies += [notice_reply(defn, n, ctx) for n in notices if n.id not in st.notices]
+        st.notices = [n.id for n in notices] + list(res.signals)
         st.attempts = 0
-        st.editing = False
-        if res.missing:
-            st.step = res.missing[0]
+        editing, st.editing = st.editing, False
+        following = self._following(st, res, after) if after else None
+        if following or res.missing:
+            st.step = following or res.missing[0]
+            # questions a change brought up lead back to the summary, like the change itself
+            st.editing = editing and not following
             replies.append(self._question(ctx, st, res))
         else:
             st.step = CONFIRM
             replies.append(confirmation_reply(self.definition, ctx, st.answers))
         return self._turn(st, replies)
+
+    def _following(self, st: _State, res: Resolved, after: str) -> str | None:
+        """After answering ``after``: an unanswered step before it if one has appeared, else
+        the next step after it that is unanswered or was asked before, so going back and
+        forward again never jumps over answers the person has not seen since (answers they
+        were never asked, pre-filled or set by a signal, are not walked through)."""
+        order = [s.name for s in self.definition.steps]
+        if after not in order:
+            return None
+        here = order.index(after)
+        earlier = [n for n in res.missing if order.index(n) < here]
+        if earlier:
+            return earlier[0]
+        later = [
+            s.name
+            for s in res.visible
+            if order.index(s.name) > here
+            and s.name not in st.prefilled
+            and (s.name in res.missing or s.name in st.asked)
+        ]
+        return later[0] if later else None
 
     def _current(self, ctx: DialogContext, st: _State, lead: list[Reply]) -> Turn:
         """Show the current question, confirmation or edit list again."""
@@ -320,6 +413,8 @@ class ReportDialog:
     ) -> Reply:
         defn = self.definition
         step = defn.step(st.step)
+        if step.name not in st.asked:
+            st.asked.append(step.name)
         options = step_options(step, res.effective, ctx)
         prompt, hint = prompt_for(step, res.effective, ctx)
         listing = "\n".join(f"{i}. {o.label}" for i, o in enumerate(options, start=1))
@@ -335,6 +430,8 @@ class ReportDialog:
                 parts.append(defn.text("current_answer", value=current))
         parts.append(defn.text("footer"))
         choices: list[Choice] = []
+        if step.name in st.answers and not plain:
+            choices.append(Choice(defn.text("keep_label"), step.name, "dialog.keep", "primary"))
         if step.kind == "yes_no":
             choices += [
                 Choice("Yes", f"{step.name}:yes", "dialog.answer"),
@@ -376,7 +473,7 @@ class ReportDialog:
         st.answers[step.name] = value
         if step.name in st.prefilled:
             st.prefilled.remove(step.name)
-        return self._advance(ctx, st, [])
+        return self._advance(ctx, st, [], after=None if st.editing else step.name)
 
     def _failed(self, ctx: DialogContext, st: _State, res: Resolved, step: Step, hint: str) -> Turn:
         """Re-ask with the hint; past the limit offer plain choices, skip, or pause."""
@@ -402,7 +499,7 @@ class ReportDialog:
             return self._failed(ctx, st, res, step, self.definition.text("skip_not_allowed"))
         st.answers[step.name] = None
         lead = [Reply(text=self.definition.text("skipped_optional"), kind="dialog")]
-        return self._advance(ctx, st, lead)
+        return self._advance(ctx, st, lead, after=None if st.editing else step.name)
 
     def _previous(self, ctx: DialogContext, st: _State, res: Resolved) -> str | None:
         """The asked (not pre-filled) step just before the current one, in dialog order."""
@@ -439,6 +536,14 @@ class ReportDialog:
             return self._paused(st)
         lead = [Reply(text=self.definition.text("confirm_not_understood"), kind="dialog")]
         return self._current(ctx, st, lead)
+
+    def _editable_answers(self, ctx: DialogContext, st: _State) -> bool:
+        """Whether any answer has been given that could be changed."""
+        res = self._resolve(ctx, st)
+        return any(s.name in res.answers for s in res.visible)
+
+    def _nothing_to_change(self) -> Reply:
+        return Reply(text=self.definition.text("nothing_to_change"), kind="dialog")
 
     def _editable_options(self, ctx: DialogContext, st: _State) -> list[Option]:
         res = self._resolve(ctx, st)
@@ -484,18 +589,47 @@ class ReportDialog:
     def _paused(self, st: _State, reminder: bool = False) -> Turn:
         st.status = "paused"
         st.attempts = 0
+        reply = self._paused_reply("paused_reminder" if reminder else "paused")
+        reply.data["step"] = st.step
+        return self._turn(st, [reply])
+
+    def _paused_reply(self, key: str) -> Reply:
         defn = self.definition
-        reply = Reply(
-            text=defn.text("paused_reminder" if reminder else "paused"),
+        return Reply(
+            text=defn.text(key),
             kind="dialog",
             title=self.title,
             choices=[
                 Choice(defn.text("resume_label"), "resume", "dialog.resume", style="primary"),
                 Choice(defn.text("cancel_label"), "cancel", "dialog.cancel", style="danger"),
             ],
-            data={"dialog": defn.id, "step": st.step, "paused": True},
+            data={"dialog": defn.id, "paused": True},
+        )
+
+    def _ask_cancel(self, ctx: DialogContext, st: _State) -> Turn:
+        """Ask before throwing the report away (nothing is discarded on one word)."""
+        st.confirm_cancel = True
+        defn = self.definition
+        reply = Reply(
+            text=defn.text("cancel_confirm"),
+            kind="dialog",
+            title=self.title,
+            choices=[
+                Choice(defn.text("cancel_confirm_yes_label"), "", "dialog.discard", "danger"),
+                Choice(defn.text("cancel_confirm_no_label"), "", "dialog.carry_on", "primary"),
+            ],
+            data={"dialog": defn.id, "step": st.step, "confirm_cancel": True},
         )
         return self._turn(st, [reply])
+
+    def _cancel_answer(self, ctx: DialogContext, st: _State, discard: bool) -> Turn:
+        """The answer to "throw this report away?": discard, or carry on where it was."""
+        if discard:
+            return self._cancel(ctx, st)
+        st.confirm_cancel = False
+        if st.status == "paused":
+            return self._paused(st, reminder=True)
+        return self._current(ctx, st, [Reply(text=self.definition.text("cancel_kept"))])
 
     def _cancel(self, ctx: DialogContext, st: _State) -> Turn:
         res = self._resolve(ctx, st)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from bot.dialogs.answers import active_notices, prompt_for, resolve, step_options
+from bot.dialogs.answers import active_notices, notice_text, prompt_for, resolve, step_options
 from bot.dialogs.context import DialogContext
 from bot.dialogs.definition import DialogDefinition, Step
 from bot.dialogs.summary import notice_reply
@@ -42,7 +42,11 @@ def step_field(
     """
     _, hint = prompt_for(step, values, ctx)
     extra = [
-        (n.text if n.id in {a.id for a in active_notices(defn, ctx, values)} else n.short)
+        (
+            notice_text(n, ctx)
+            if n.id in {a.id for a in active_notices(defn, ctx, values)}
+            else n.short
+        )
         for n in defn.notices
         if n.field == step.name
     ]
@@ -92,6 +96,12 @@ def form_fields(
 def form_notices(
     defn: DialogDefinition, ctx: DialogContext, answers: Mapping[str, Any]
 ) -> list[Reply]:
-    """The safety notices that apply to these answers, as replies to show with the form."""
+    """The safety notices that apply to these answers, as replies to show with the form,
+    led by why a signal in a typed answer changed the report (if one did)."""
     res = resolve(defn, ctx, answers)
-    return [notice_reply(defn, n) for n in active_notices(defn, ctx, res.effective)]
+    why = [
+        Reply(text=s.message, kind="notice", data={"dialog": defn.id, "signal": s.id})
+        for s in defn.signals
+        if s.id in res.signals
+    ]
+    return why + [notice_reply(defn, n, ctx) for n in active_notices(defn, ctx, res.effective)]

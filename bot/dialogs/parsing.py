@@ -73,7 +73,7 @@ def match_option(text: str, options: Sequence[Option], cutoff: int) -> Option | 
     key = normalise(text)
     if not key:
         return None
-    if key.isdigit():
+    if key.isdecimal():  # not isdigit(): "²" is a digit int() cannot read
         index = int(key)
         return options[index - 1] if 1 <= index <= len(options) else None
     for option in options:

@@ -30,7 +30,8 @@ def missing_errors(defn: DialogDefinition, ctx: DialogContext, answers: Mapping[
     res = resolve(defn, ctx, answers)
     errors = dict(res.errors)
     for name in res.missing:
-        errors.setdefault(name, defn.text("hint_required"))
+        if defn.step(name).required or name in res.errors:
+            errors.setdefault(name, defn.text("hint_required"))
     return errors
 
 

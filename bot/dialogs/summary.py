@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from bot.dialogs.answers import Resolved, active_notices, resolve, step_options
+from bot.dialogs.answers import Resolved, active_notices, notice_text, resolve, step_options
 from bot.dialogs.context import DialogContext
 from bot.dialogs.definition import DialogDefinition, Notice, Step
 from bot.dialogs.when import format_when
@@ -61,10 +61,10 @@ def summary_lines(defn: DialogDefinition, ctx: DialogContext, res: Resolved) -> 
     return lines
 
 
-def notice_reply(defn: DialogDefinition, notice: Notice) -> Reply:
+def notice_reply(defn: DialogDefinition, notice: Notice, ctx: DialogContext) -> Reply:
     """A safety notice as its own message."""
     return Reply(
-        text=f"{notice.title}\n{notice.text}",
+        text=f"{notice.title}\n{notice_text(notice, ctx)}",
         kind="notice",
         title=notice.title,
         data={"dialog": defn.id, "notice": notice.id, "important": True},
@@ -109,7 +109,7 @@ def confirmation_reply(
     notices = active_notices(defn, ctx, res.effective)
     lines = summary_lines(defn, ctx, res)
     prompt = confirm_prompt(defn, form=form)
-    parts = [f"Important: {n.title}. {n.text}" for n in notices]
+    parts = [f"Important: {n.title}. {notice_text(n, ctx)}" for n in notices]
     parts.append(defn.text("confirm_intro"))
     parts.append(
         "\n".join(

@@ -5,10 +5,13 @@ so a late or updated message shows the current state. A notification names the r
 category, academy, urgency, whether a child is involved and the state, and NEVER the
 report's summary or details: those open only through "View details", which is audited.
 
+Urgency, and whether sexual images of a child or a child at immediate risk are involved,
+are shown on every handler's message and in its title (flags only, never details).
+
 Kinds: ``escalation`` (to a handler: new report, escalated to them, or an in-place update),
-``reminder`` (nobody has acknowledged yet), ``receipt`` (to the reporter),
-``state_change`` (to the reporter) and ``dead_letter`` (to trust admins: a message could not
-be delivered; see :mod:`bot.outbox.dead`).
+``reminder`` (nobody has acknowledged yet), ``reporter_note`` (to the handlers: the reporter
+added information), ``receipt`` (to the reporter), ``state_change`` (to the reporter) and
+``dead_letter`` (to trust admins: a message could not be delivered; see :mod:`bot.outbox.dead`).
 """
 
 from __future__ import annotations
@@ -25,7 +28,14 @@ from bot.messages import Choice, Reply
 from bot.store.models import AuditEvent, Incident, IncidentRecipient, OutboxMessage, Person
 from bot.trust.roles import role_label
 
-KINDS: tuple[str, ...] = ("escalation", "reminder", "receipt", "state_change", "dead_letter")
+KINDS: tuple[str, ...] = (
+    "escalation",
+    "reminder",
+    "reporter_note",
+    "receipt",
+    "state_change",
+    "dead_letter",
+)
 
 
 class RenderError(Exception):
@@ -41,8 +51,34 @@ def state_line(incident: Incident) -> str:
     return f"Closed by {incident.closed_by or 'a handler'}"
 
 
+def flags(incident: Incident) -> list[str]:
+    """What must stand out about a report, most serious first (no details)."""
+    found = []
+    if (incident.details or {}).get("immediate_risk"):
+        found.append("CHILD AT IMMEDIATE RISK")
+    if incident.sexual_imagery:
+        found.append("SEXUAL IMAGES OF A CHILD")
+    if incident.urgency == "immediate" and not found:
+        found.append("IMMEDIATE")
+    return found
+
+
+def flagged(title: str, incident: Incident) -> str:
+    """A title led by the report's flags: ``CHILD AT IMMEDIATE RISK: New incident ...``."""
+    marks = flags(incident)
+    return f"{' / '.join(marks)}: {title}" if marks else title
+
+
 def _facts(incident: Incident) -> list[str]:
+    lines = []
+    if (incident.details or {}).get("immediate_risk"):
+        lines.append("A child may be at immediate risk of harm: act now.")
+    if incident.sexual_imagery:
+        lines.append(
+            "Sexual images of a child are involved: do not view, copy, save or forward them."
+        )
     return [
+        *lines,
         f"Reference: {incident.reference}",
         f"Academy: {incident.academy_name}",
         f"Category: {CATEGORY_LABELS.get(incident.category, incident.category)}",
@@ -115,7 +151,7 @@ def escalation_reply(
     return Reply(
         text="\n".join(lines),
         kind="incident",
-        title=title,
+        title=flagged(title, incident),
         choices=handler_choices(incident),
         replace_previous=update,
         data=_data(incident, "escalation", roles),
@@ -134,9 +170,27 @@ def reminder_reply(incident: Incident, *, roles: list[str], waiting_minutes: int
     return Reply(
         text="\n".join(lines),
         kind="incident",
-        title=f"Reminder: incident {incident.reference} needs acknowledging",
+        title=flagged(f"Reminder: incident {incident.reference} needs acknowledging", incident),
         choices=handler_choices(incident),
         data=_data(incident, "reminder", roles),
+    )
+
+
+def reporter_note_reply(incident: Incident, *, roles: list[str]) -> Reply:
+    """To the handlers: the reporter added information (its text opens with View details)."""
+    lines = [
+        f"The person who made report {incident.reference} has added more information to it.",
+        "",
+        *_facts(incident),
+        "",
+        "Choose View details to read it (every view is recorded).",
+    ]
+    return Reply(
+        text="\n".join(lines),
+        kind="incident",
+        title=flagged(f"More information on incident {incident.reference}", incident),
+        choices=handler_choices(incident),
+        data=_data(incident, "reporter_note", roles),
     )
 
 
@@ -319,6 +373,8 @@ async def render(session: AsyncSession, row: OutboxMessage) -> Reply:
         return reminder_reply(
             incident, roles=roles, waiting_minutes=int(payload.get("waiting_minutes", 0))
         )
+    if row.kind == "reporter_note":
+        return reporter_note_reply(incident, roles=roles)
     if row.kind == "receipt":
         gaps = await session.scalar(
             select(AuditEvent.data)

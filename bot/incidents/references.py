@@ -21,7 +21,7 @@ _REFERENCE = re.compile(r"^\s*SM[-\s]?(\d{4})[-\s]?(\d{1,6})\s*$", re.IGNORECASE
 
 def format_reference(year: int, number: int) -> str:
     """``format_reference(2026, 42) == "SM-2026-0042"``."""
-    return f"{PREFIX}-{year}-{number:04d}"
+    return f"{PREFIX}-{year:04d}-{number:04d}"
 
 
 def normalise_reference(text: str) -> str | None:

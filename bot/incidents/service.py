@@ -26,7 +26,7 @@ from bot.incidents.access import is_handler, is_reporter, recipient_ids
 from bot.incidents.errors import InvalidInput, InvalidTransition, NotEntitled, NotFound
 from bot.incidents.notifications import reach_of
 from bot.incidents.references import next_reference, normalise_reference
-from bot.incidents.routing import next_in_chain, plan_routing
+from bot.incidents.routing import concerned_roles, next_in_chain, plan_routing
 from bot.incidents.telling import chat_recipient, tell
 from bot.incidents.types import (
     CATEGORY_LABELS,
@@ -172,6 +172,7 @@ class IncidentService:
                 child_involved=submission.child_involved,
                 concerns_headteacher=submission.concerns_headteacher,
                 sexual_imagery=submission.sexual_imagery,
+                concerns=concerned_roles(False, submission.details),
             )
             idents = await identities_of(session, [p.person.id for p in plan.recipients])
         async with self.database.transaction() as session:
@@ -277,26 +278,68 @@ class IncidentService:
         return await self._act(actor, reference, "acknowledge", self._do_acknowledge)
 
     async def add_note(self, actor: Actor, reference: str, text: str) -> IncidentView:
-        """Add a handler's note (any state)."""
+        """Add a note: a handler's (any state), or the reporter's own to their report while it
+        is not closed (audited; the handlers are told there is more information)."""
         text = _required_text(text, MAX_NOTE_LENGTH, "A note", "A note cannot be empty.")
 
-        async def do(session: AsyncSession, incident: Incident, person: Person, now: datetime):
+        async def do(
+            session: AsyncSession, incident: Incident, person: Person | None, now: datetime
+        ) -> None:
+            handler = person is not None and await is_handler(session, person, incident)
+            name = person.name if person else incident.reporter_name
             note = IncidentNote(
                 incident_id=incident.id,
-                author_person_id=person.id,
-                author_name=person.name,
+                author_person_id=person.id if person else None,
+                author_name=name if handler else f"{name} (reporter)",
                 text=text,
                 created_at=now,
             )
             session.add(note)
             await session.flush()
             incident.updated_at = now
-            incident.last_actor = person.name
-            _audit_handler(
-                session, "note_added", actor, person, incident, now, {"note_id": note.id}
+            incident.last_actor = name
+            audit.record(
+                session,
+                action="note_added" if handler else "reporter_note_added",
+                actor=actor.key,
+                actor_name=name,
+                actor_person_id=person.id if person else None,
+                at=now,
+                incident_id=incident.id,
+                data={"note_id": note.id},
             )
+            if handler:
+                return
+            for row, recipient in await self._reachable_handlers(session, incident):
+                enqueue(
+                    session,
+                    kind="reporter_note",
+                    recipient=recipient,
+                    now=now,
+                    incident_id=incident.id,
+                    payload={"roles": _role_labels(row.roles)},
+                )
 
-        return await self._act(actor, reference, "add a note to", do)
+        return await self._act(actor, reference, "add a note to", do, reporter_may=True)
+
+    async def may(self, actor: Actor, reference: str, verb: str) -> IncidentSummary:
+        """Check that ``actor`` may ``verb`` ("note", "close", "ack", "view") the report,
+        without doing it (to ask for a note's text only once it would be accepted).
+        A refusal is audited and worded as :meth:`_act` words it."""
+        phrase = {"note": "add a note to", "ack": "acknowledge", "view": "view details of"}
+        doing = phrase.get(verb, verb)
+        now = self.clock.now()
+        async with self.database.session() as session:
+            person = await person_for_identity(session, actor.platform, actor.user_id)
+            incident = await self._load(session, reference)
+            handler = person is not None and await is_handler(session, person, incident)
+            own_open = is_reporter(incident, actor, person) and incident.state != "closed"
+            if handler or (verb == "note" and own_open):
+                return _summary(incident)
+            refused = _Refusal.of(actor, incident, person)
+            message = _refusal(incident, actor, person, doing)
+        await self._audit_refusal(refused, doing, now)
+        raise NotEntitled(message)
 
     async def close(self, actor: Actor, reference: str, outcome: str) -> IncidentView:
         """Close a report with its outcome (from open or acknowledged); tells the reporter."""
@@ -385,20 +428,29 @@ class IncidentService:
             )
         log.info("incident %s: %s -> %s", incident.reference, previous, incident.state)
 
-    async def _act(self, actor: Actor, reference: str, verb: str, do: Any) -> IncidentView:
-        """Load with a row lock, check entitlement (auditing refusals), run ``do``."""
+    async def _act(
+        self, actor: Actor, reference: str, verb: str, do: Any, *, reporter_may: bool = False
+    ) -> IncidentView:
+        """Load with a row lock, check entitlement (auditing refusals), run ``do``.
+
+        ``reporter_may``: the reporter may do this to their own report while it is open.
+        A refusal reads exactly like a reference that does not exist, so it tells nobody
+        that a report they may not see exists."""
         now = self.clock.now()
         refused: _Refusal | None = None
         try:
             async with self.database.transaction() as session:
                 person = await person_for_identity(session, actor.platform, actor.user_id)
                 incident = await self._load(session, reference, lock=True)
-                if person is None or not await is_handler(session, person, incident):
+                handler = person is not None and await is_handler(session, person, incident)
+                reporter = (
+                    reporter_may
+                    and incident.state != "closed"
+                    and is_reporter(incident, actor, person)
+                )
+                if not (handler or reporter):
                     refused = _Refusal.of(actor, incident, person)
-                    raise NotEntitled(
-                        f"Sorry, you cannot {verb} {incident.reference}: only the people it "
-                        "was sent to and trust administrators can."
-                    )
+                    raise NotEntitled(_refusal(incident, actor, person, verb))
                 if do == self._do_acknowledge:
                     await do(session, incident, person, now, actor)
                 else:
@@ -422,7 +474,12 @@ class IncidentService:
                 incident_id=refused.incident_id,
                 data={"attempted": verb},
             )
-        log.warning("refused %s to %s on incident %s", verb, refused.actor_key, refused.reference)
+        log.warning(
+            "incident %s: %s may not %s it (refused and audited)",
+            refused.reference,
+            refused.actor_key,
+            verb,
+        )
 
     # --- reading ------------------------------------------------------------------------
 
@@ -436,10 +493,7 @@ class IncidentService:
                 incident = await self._load(session, reference)
                 if person is None or not await is_handler(session, person, incident):
                     refused = _Refusal.of(actor, incident, person)
-                    raise NotEntitled(
-                        f"Sorry, you cannot read the details of {incident.reference}: only the "
-                        "people it was sent to and trust administrators can."
-                    )
+                    raise NotEntitled(_refusal(incident, actor, person, "view details of"))
                 _audit_handler(session, "details_viewed", actor, person, incident, now)
                 view = await self._view(session, incident)
                 notes = await session.scalars(
@@ -458,7 +512,6 @@ class IncidentService:
             summary=incident.summary,
             details=dict(incident.details or {}),
             reporter_name=incident.reporter_name,
-            sexual_imagery=incident.sexual_imagery,
             notes=note_views,
         )
 
@@ -470,7 +523,7 @@ class IncidentService:
             if not (
                 is_reporter(incident, actor, person) or await is_handler(session, person, incident)
             ):
-                raise NotEntitled(f"Sorry, you cannot see {incident.reference}.")
+                raise NotFound(_no_such_report(incident.reference))
             return _summary(incident)
 
     async def reporter_status(self, actor: Actor) -> list[IncidentSummary]:
@@ -514,7 +567,7 @@ class IncidentService:
             stmt = stmt.with_for_update()
         incident = await session.scalar(stmt)
         if incident is None:
-            raise NotFound(f"There is no report with reference {ref}.")
+            raise NotFound(_no_such_report(ref))
         return incident
 
     async def _view(self, session: AsyncSession, incident: Incident) -> IncidentView:
@@ -589,6 +642,7 @@ class IncidentService:
                 incident.academy_id,
                 concerns_headteacher=incident.concerns_headteacher,
                 already_told=told,
+                concerns=concerned_roles(False, incident.details),
             )
             if nxt:
                 warnings: list[str] = []
@@ -648,6 +702,25 @@ class IncidentService:
             incident_id=incident.id,
             data={"to": sent},
         )
+
+
+def _no_such_report(reference: str) -> str:
+    """The one answer for a report that does not exist and one the person may not see."""
+    return f"There is no report {reference} that you can see. Please check the reference."
+
+
+def _refusal(incident: Incident, actor: Actor, person: Person | None, verb: str) -> str:
+    """Why the person may not ``verb`` the report: to its reporter, what they can do
+    instead; to anyone else, the same words as for a report that does not exist."""
+    if not is_reporter(incident, actor, person):
+        return _no_such_report(incident.reference)
+    ref = incident.reference
+    note = f" or add information to it (“note {ref} …”)" if incident.state != "closed" else ""
+    doing = {"view details of": "read its details", "add a note to": "add notes to it"}
+    return (
+        f"You made report {ref}: you can see its status (“my reports”){note}, but only the "
+        f"people it was sent to can {doing.get(verb, verb + ' it')}."
+    )
 
 
 def _required_text(text: str, limit: int, name: str, missing: str) -> str:
@@ -717,6 +790,8 @@ def _summary(incident: Incident) -> IncidentSummary:
         category_label=CATEGORY_LABELS.get(incident.category, incident.category),
         urgency=incident.urgency,
         child_involved=incident.child_involved,
+        sexual_imagery=incident.sexual_imagery,
+        immediate_risk=bool((incident.details or {}).get("immediate_risk")),
         state=incident.state,
         created_at=incident.created_at,
         updated_at=incident.updated_at,

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.emails import email_recipient
-from bot.incidents.routing import PlannedRecipient, next_in_chain
+from bot.incidents.routing import PlannedRecipient, concerned_roles, next_in_chain
 from bot.incidents.types import RoutedPerson
 from bot.notifier import Recipient
 from bot.outbox.outbox import enqueue
@@ -203,6 +203,7 @@ async def pass_on(
         session,
         incident.academy_id,
         concerns_headteacher=incident.concerns_headteacher,
+        concerns=concerned_roles(False, incident.details),
         already_told=told,
     )
     for person in nxt:

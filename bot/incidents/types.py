@@ -107,6 +107,8 @@ class IncidentSummary:
     state: str
     created_at: datetime
     updated_at: datetime
+    sexual_imagery: bool = False  # shown as a flag wherever the report is listed
+    immediate_risk: bool = False  # "a child is at immediate risk" was answered yes
     acknowledged_by: str | None = None
     closed_by: str | None = None
     last_actor: str | None = None
@@ -138,5 +140,4 @@ class IncidentDetails(IncidentView):
     summary: str = ""
     details: dict[str, Any] = field(default_factory=dict)
     reporter_name: str = ""
-    sexual_imagery: bool = False
     notes: tuple[NoteView, ...] = ()

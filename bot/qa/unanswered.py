@@ -2,7 +2,9 @@
 
 Each unanswered question is appended as one JSON line (time, question, closest topics) to
 ``UNANSWERED_LOG`` (default ``var/unanswered.jsonl`` in the working directory).
-``policybot unanswered`` lists them, most asked first.
+``policybot unanswered`` lists them, most asked first. Text that is not valid UTF-8 (a stray
+byte from a terminal) is logged with U+FFFD in its place, never a crash. The chat never
+sends incident text here (see ``bot.app``).
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ def log_unanswered(answers: Iterable[Answer], path: Path | None = None) -> int:
         json.dumps(
             {
                 "at": datetime.now(UTC).isoformat(timespec="seconds"),
-                "question": a.question[:MAX_LOGGED_CHARS],
+                "question": printable(a.question[:MAX_LOGGED_CHARS]),
                 "closest": [s.rule_id for s in a.suggestions],
             },
             ensure_ascii=False,
@@ -50,13 +52,21 @@ def log_unanswered(answers: Iterable[Answer], path: Path | None = None) -> int:
     return len(rows)
 
 
+def printable(text: str) -> str:
+    """``text`` with undecodable bytes (lone surrogates) replaced by U+FFFD."""
+    try:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    except UnicodeError:
+        return text.encode("utf-8", "replace").decode("utf-8", "replace")
+
+
 def read_unanswered(path: Path | None = None) -> list[tuple[str, int]]:
     """(question, times asked) pairs, most asked first."""
     target = path or log_path()
     if not target.exists():
         return []
     counts: Counter[str] = Counter()
-    for line in target.read_text(encoding="utf-8").splitlines():
+    for line in target.read_text(encoding="utf-8", errors="replace").splitlines():
         try:
             counts[json.loads(line)["question"].strip().lower()] += 1
         except (ValueError, KeyError, AttributeError):

@@ -28,6 +28,8 @@ def test_full_happy_path_step_by_step(chat: Chat) -> None:
     chat.say("yeah")
     assert chat.step == "concerns_headteacher"
     chat.say("y")
+    assert chat.step == "concerns_roles"
+    chat.say("none")
     assert chat.step == "platform"
     chat.say("facebok")
     assert chat.step == "link"
@@ -71,6 +73,8 @@ def test_full_happy_path_step_by_step(chat: Chat) -> None:
         details={
             "immediate_risk": False,
             "staff_involved": True,
+            "concerns_roles": ["nobody"],
+            "concerns_roles_label": "None of them",
             "platform": "facebook",
             "platform_label": "Facebook",
             "link": "https://www.facebook.com/groups/123/posts/456",
@@ -130,9 +134,16 @@ def test_back_at_several_points(chat: Chat) -> None:
     chat.say("back")  # child_involved is implied, so back goes to the category
     assert chat.step == "category"
     chat.say("1")
-    # answered questions after it are kept: straight back to where we were
+    # going forward again walks through the answers already given, each one kept by "keep"
+    assert chat.step == "sexual_imagery"
+    assert "Your current answer: No. Type “keep” to keep it" in chat.last.text
+    assert chat.last.choices[0].action == "dialog.keep"
+    chat.say("keep")
+    assert chat.step == "staff_involved"
+    chat.press("dialog.keep", "staff_involved")
     assert chat.step == "platform"
     assert chat.answers["academy"] == "south"
+    assert chat.answers["staff_involved"] is False
 
 
 def test_back_from_confirmation_and_editing(chat: Chat) -> None:
@@ -143,6 +154,8 @@ def test_back_from_confirmation_and_editing(chat: Chat) -> None:
     chat.say("back")  # back keeps the answer and steps further back
     assert chat.step == "actions_taken"
     chat.say("1")
+    assert chat.step == "urgency"  # the next answer is shown again, not jumped over
+    chat.say("keep")
     assert chat.step == "confirm"
 
 
@@ -154,7 +167,7 @@ def test_change_an_answer_from_the_confirmation(chat: Chat) -> None:
     assert {c.value for c in chat.last.choices} >= {"when", "seen", "category"}
     chat.say("when")
     assert chat.step == "when"
-    assert "Type “back” to keep it" in chat.last.text
+    assert "Type “keep” to keep it" in chat.last.text
     chat.say("yesterday")
     assert chat.step == "confirm"
     assert "Monday 23 November 2026" in chat.last.text
@@ -187,7 +200,11 @@ def test_changing_the_category_asks_the_new_questions(chat: Chat) -> None:
 def test_cancel(chat: Chat) -> None:
     chat.say("no")
     chat.say("north")
-    turn = chat.say("cancel")
+    asked = chat.say("cancel")  # never on one word: it asks first
+    assert asked.cancelled is False
+    assert "throw this report away" in asked.replies[0].text
+    assert [c.action for c in asked.replies[0].choices] == ["dialog.discard", "dialog.carry_on"]
+    turn = chat.say("yes")
     assert turn.cancelled is True
     assert turn.state["status"] == "cancelled"
     assert "answers" not in turn.state or turn.state["answers"] == {}
@@ -197,7 +214,8 @@ def test_cancel(chat: Chat) -> None:
 
 def test_cancel_button_after_safeguarding_guidance_still_points_to_dsl(chat: Chat) -> None:
     chat.say("yes")
-    turn = chat.press("dialog.cancel", "cancel")
+    assert not chat.press("dialog.cancel", "cancel").cancelled
+    turn = chat.press("dialog.discard")
     assert turn.cancelled
     assert "Designated Safeguarding Lead" in turn.replies[0].text
 
@@ -301,7 +319,10 @@ def test_sexual_imagery_guidance_and_no_image_questions(chat: Chat) -> None:
     assert chat.step == "actions_taken"
     assert "screenshot" not in chat.last.text.lower()
     chat.say("2")  # 'Reported it to the platform' with the screenshot option removed
-    chat.say("routine")
+    chat.say("routine")  # not offered: sexual images of a child are at least Urgent
+    assert chat.step == "urgency"
+    assert "Routine" not in chat.last.text
+    chat.say("urgent")
     confirm = chat.last.text
     assert "Important: Sexual images of a child" in confirm
     assert "Link" not in confirm
@@ -422,3 +443,98 @@ def test_a_sentence_starting_with_change_is_an_answer(chat: Chat) -> None:
     chat.say("Change of profile picture to our logo on a fake link account")
     assert chat.step == "actions_taken"
     assert chat.answers["seen"].startswith("Change of profile picture")
+
+
+def test_change_before_any_answer_says_there_is_nothing_to_change(chat: Chat) -> None:
+    turn = chat.say("change")
+    assert "nothing to change" in turn.replies[0].text
+    assert chat.step == "immediate_risk"
+    assert chat.last.data["step"] == "immediate_risk"
+    chat.press("dialog.edit")
+    assert "nothing to change" in chat.turn.replies[0].text
+
+
+def test_cancel_then_no_carries_on_with_nothing_lost(chat: Chat) -> None:
+    chat.say("no")
+    chat.say("north")
+    chat.say("cancel")
+    turn = chat.say("no")
+    assert not turn.cancelled
+    assert "kept" in turn.replies[0].text
+    assert chat.step == "category" and chat.answers["academy"] == "north"
+    chat.press("dialog.cancel")
+    chat.press("dialog.carry_on")
+    assert chat.status == "active" and chat.step == "category"
+    # a stale "Yes, discard it" button (no question asked now) only asks again
+    assert not chat.press("dialog.discard").cancelled
+
+
+def test_words_in_a_typed_answer_switch_to_the_safe_path(chat: Chat) -> None:
+    for text in ["no", "north", "other", "no", "no", "snapchat", "https://snapchat.com/x"]:
+        chat.say(text)
+    assert chat.answers["link"] == "https://snapchat.com/x"
+    chat.say("today")
+    turn = chat.say("Pupils in year 8 are sharing nudes of a classmate in a group chat.")
+    said = [r.text for r in turn.replies]
+    assert "suggests sexual images of a child" in said[0]
+    assert said[1].startswith("Sexual images of a child: do not share them")
+    assert chat.answers["sexual_imagery"] is True
+    assert chat.answers["child_involved"] is True
+    assert "link" not in chat.answers  # the link to them is dropped
+    # the question it brought up comes next, answered already by the signal: carry on
+    for _ in range(6):
+        if chat.step == "urgency":
+            break
+        chat.say("keep" if chat.step in chat.answers else "told a colleague")
+    assert chat.step == "urgency"
+    assert "Routine" not in chat.last.text
+    chat.say("urgent")
+    submission = chat.say("submit").submission
+    assert submission is not None and submission.sexual_imagery and submission.child_involved
+    assert "link" not in submission.details
+
+
+def test_image_words_without_a_child_do_not_fire(dialog: ReportDialog, ctx: DialogContext) -> None:
+    chat = Chat(dialog, ctx)
+    for text in ["no", "north", "other", "no", "yes", "no", "skip", "facebook", "skip", "today"]:
+        chat.say(text)
+    chat.say("A colleague posted a nude painting from an art gallery trip.")
+    assert "sexual_imagery" not in chat.answers
+    assert chat.step == "actions_taken"
+
+
+def test_a_report_about_the_dsl_is_asked_and_stored(chat: Chat) -> None:
+    for text in ["no", "north", "other", "no", "yes", "no"]:
+        chat.say(text)
+    assert chat.step == "concerns_roles"
+    assert "The Designated Safeguarding Lead (DSL)" in chat.last.text
+    chat.say("1")
+    assert chat.answers["concerns_roles"] == ["dsl"]
+
+
+def test_a_reported_message_with_sexual_image_words_starts_on_the_safe_path(
+    dialog: ReportDialog, known_ctx: DialogContext
+) -> None:
+    prefill = {"seen": "send me ur nudes babe, ur only in year 9 so nobody will know"}
+    chat = Chat(dialog, known_ctx, prefill)
+    said = "\n".join(r.text for r in chat.turn.replies)
+    assert "suggests sexual images of a child" in said
+    assert "Do not view, copy, save, screenshot or forward" in said
+    assert chat.answers["sexual_imagery"] is True
+    assert chat.step == "immediate_risk"  # safety first, still
+    chat.say("no")
+    assert chat.step == "category"
+    chat.say("2")
+    assert chat.step == "staff_involved"  # the image question is answered by the message
+
+
+def test_a_link_to_sexual_images_switches_to_the_safe_path_and_is_dropped(chat: Chat) -> None:
+    for text in ["no", "north", "contact from a pupil", "no", "no", "snapchat"]:
+        chat.say(text)
+    assert chat.step == "link"
+    turn = chat.say("https://example.com/leaked/year9-nudes")
+    assert "suggests sexual images of a child" in turn.replies[0].text
+    assert chat.answers["sexual_imagery"] is True
+    assert "link" not in chat.answers
+    assert "http" not in json.dumps(chat.turn.state)
+    assert chat.step == "when"

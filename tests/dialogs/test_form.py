@@ -118,9 +118,10 @@ def test_form_refuses_links_in_text_when_sexual_imagery(
         "seen": "Image shared at https://example.com/image.jpg",
     }
     errors = dialog.validate_form(ctx, answers)
-    # no links in the text, and keeping a screenshot is not an option offered here
-    assert list(errors) == ["seen", "actions_taken"]
+    # no links in the text, keeping a screenshot is not an option offered here, nor Routine
+    assert list(errors) == ["seen", "actions_taken", "urgency"]
     answers["actions_taken"] = ["told_someone"]
+    answers["urgency"] = "urgent"
     answers["seen"] = "An image of a pupil is being shared in a year group chat."
     assert dialog.validate_form(ctx, answers) == {}
     submission = dialog.to_submission(ctx, answers)

@@ -63,9 +63,13 @@ def test_cli_end_to_end(db_url: str, capsys: pytest.CaptureFixture[str]) -> None
     assert code == 0 and "Reports you made" in out and ref in out
 
     code, out, err = run(capsys, "incidents", "show", ref, "--as", "tom")
-    assert code == 1 and "cannot read the details" in err and "SECRET" not in out + err
+    assert (
+        code == 1
+        and "only the people it was sent to can read its details" in err
+        and "SECRET" not in out + err
+    )
     code, _, err = run(capsys, "incidents", "ack", ref, "--as", "sarah")
-    assert code == 1 and "only the people it was sent to" in err
+    assert code == 1 and f"There is no report {ref} that you can see" in err
     code, _, err = run(capsys, "incidents", "ack", ref, "--as", "ghost")
     assert code == 1 and "Nobody called 'ghost'" in err
 
@@ -122,3 +126,45 @@ def test_subprocess_incidents_list(db_url: str, capsys: pytest.CaptureFixture[st
     )
     assert proc.returncode == 0, proc.stderr
     assert "No reports for you." in proc.stdout
+
+
+def test_show_prints_words_not_stored_values(
+    db_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run(capsys, "admin", "import-config", str(EXAMPLE_TRUST))[0] == 0
+    ref = asyncio.run(_report_and_fail_delivery(db_url))
+    code, out, _ = run(capsys, "incidents", "show", ref, "--as", "jane")
+    assert code == 0
+    for stored in ("False", "True", "None", "['", "_label"):
+        assert stored not in out, stored
+    assert "Where: Facebook" in out or "Platform: Facebook" in out
+
+
+def test_bad_settings_exit_2_and_a_closed_pipe_ends_quietly(
+    db_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = run(capsys, "incidents", "list", "--as", "jane")  # empty database: fine
+    assert code in (0, 1)
+    exe = ROOT / ".venv" / "bin" / "policybot"
+    cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "bot"]
+    env = {**os.environ, "DATABASE_URL": db_url, "REMINDER_MINUTES": "soon"}
+    bad = subprocess.run(
+        [*cmd, "incidents", "list", "--as", "jane"], capture_output=True, text=True, env=env
+    )
+    assert bad.returncode == 2 and "REMINDER_MINUTES" in bad.stderr
+    assert run(capsys, "admin", "import-config", str(EXAMPLE_TRUST))[0] == 0
+    for _ in range(3):
+        asyncio.run(_report_and_fail_delivery(db_url))
+    # the reader goes away before anything is written (like `| head` once it has its lines)
+    proc = subprocess.Popen(
+        [*cmd, "incidents", "list", "--as", "jane"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={**os.environ, "DATABASE_URL": db_url},
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.close()
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=120) == 0
+    assert "Cannot open the database" not in err and "Broken pipe" not in err
+    assert "Traceback" not in err

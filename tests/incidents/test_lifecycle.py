@@ -89,9 +89,17 @@ async def test_notifications_never_carry_details(database: Database, fake_clock:
 async def test_unentitled_refused_and_audited(database: Database, fake_clock: FakeClock) -> None:
     svc = service(database, fake_clock)
     result = await svc.submit(TOM, submission())
-    for actor in (TOM, SARAH, OMAR, STRANGER):  # reporter, other academy, not routed, unknown
-        with pytest.raises(NotEntitled, match="cannot read the details"):
+    with pytest.raises(NotEntitled, match="only the people it was sent to can read its details"):
+        await svc.view_details(TOM, result.reference)  # the reporter is told what they can do
+    missing = "There is no report SM-2026-0999 that you can see. Please check the reference."
+    with pytest.raises(NotFound) as info:
+        await svc.view_details(SARAH, "SM-2026-0999")
+    assert str(info.value) == missing
+    for actor in (SARAH, OMAR, STRANGER):  # other academy, not routed, unknown
+        # word for word what a reference that does not exist gets: nothing gives it away
+        with pytest.raises(NotEntitled) as refused:
             await svc.view_details(actor, result.reference)
+        assert str(refused.value) == missing.replace("SM-2026-0999", result.reference)
     with pytest.raises(NotEntitled):
         await svc.acknowledge(SARAH, result.reference)
     actions = await audit_actions(database, result.incident_id)
@@ -189,3 +197,53 @@ async def test_escalation_goes_dsl_deputy_head_chair(
     view = await svc.close(LEENA, "SM-2026-0001", "Handled by the deputy DSL")
     assert view.state == "closed" and view.closed_by == "Leena Patel"
     assert {p.name for p in view.routed_to} >= {"Jane Smith", "Robert Hughes"}
+
+
+async def test_reporter_adds_to_their_own_open_report(
+    database: Database, fake_clock: FakeClock
+) -> None:
+    svc = service(database, fake_clock)
+    result = await svc.submit(TOM, submission(child_involved=True))
+    assert (await svc.may(TOM, result.reference, "note")).reference == result.reference
+    await svc.add_note(TOM, result.reference, "I remembered: it was posted at 9pm.")
+    details = await svc.view_details(JANE, result.reference)
+    assert [(n.author, n.text) for n in details.notes] == [
+        ("Tom Cooper (reporter)", "I remembered: it was posted at 9pm.")
+    ]
+    told = await outbox_rows(database, "reporter_note")
+    assert {r.address for r in told} == {"U04JSMITH01", "U04OKHAN002", "U04LPATEL03"}
+    async with database.session() as session:
+        row = told[0]
+        reply = await render(session, row)
+    assert "added more information" in reply.text and "9pm" not in reply.text
+    assert "reporter_note_added" in await audit_actions(database, result.incident_id)
+    # not once it is closed, and never for someone else's report
+    await svc.close(JANE, result.reference, "Dealt with")
+    with pytest.raises(NotEntitled):
+        await svc.add_note(TOM, result.reference, "one more thing")
+    with pytest.raises(NotEntitled, match="only the people it was sent to can add notes"):
+        await svc.may(TOM, result.reference, "note")
+    with pytest.raises(NotEntitled, match="There is no report"):
+        await svc.may(SARAH, result.reference, "note")
+
+
+async def test_flags_shown_in_listings_and_alerts(
+    database: Database, fake_clock: FakeClock
+) -> None:
+    svc = service(database, fake_clock)
+    await svc.submit(
+        TOM,
+        submission(
+            child_involved=True,
+            sexual_imagery=True,
+            urgency="immediate",
+            details={"immediate_risk": True},
+        ),
+    )
+    [item] = await svc.handler_queue(JANE)
+    assert item.sexual_imagery and item.immediate_risk and item.urgency == "immediate"
+    async with database.session() as session:
+        reply = await render(session, (await outbox_rows(database, "escalation"))[0])
+    assert reply.title.startswith("CHILD AT IMMEDIATE RISK / SEXUAL IMAGES OF A CHILD:")
+    assert "Urgency: Immediate" in reply.text
+    assert "SECRET" not in reply.text

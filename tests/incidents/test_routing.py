@@ -116,3 +116,37 @@ async def test_references_unique_under_concurrency(
     refs = [r.reference for r in results]
     assert len(set(refs)) == 25
     assert sorted(refs) == [f"SM-2026-{n:04d}" for n in range(1, 26)]
+
+
+async def test_report_about_the_dsl_never_reaches_the_dsl(
+    database: Database, fake_clock: FakeClock
+) -> None:
+    svc = service(database, fake_clock)
+    result = await svc.submit(
+        TOM, submission(child_involved=True, details={"concerns_roles": ["dsl"]})
+    )
+    assert names(result) == {"Jane Smith", "Leena Patel"}
+    assert any("concerns the Designated Safeguarding Lead" in w for w in result.warnings)
+    addresses = {r.address for r in await outbox_rows(database, "escalation")}
+    assert "U04OKHAN002" not in addresses
+    # nor when nobody acknowledges and the report escalates, however long it waits
+    for _ in range(8):
+        fake_clock.advance(minutes=130)
+        await svc.run_due_reminders()
+    addresses = {r.address for r in await outbox_rows(database)}
+    assert "U04OKHAN002" not in addresses and "omar" not in addresses
+
+
+async def test_report_about_dsl_and_deputy_goes_to_the_next_in_line(
+    database: Database, fake_clock: FakeClock
+) -> None:
+    result = await service(database, fake_clock).submit(
+        TOM,
+        submission(
+            child_involved=True,
+            concerns_headteacher=True,
+            details={"concerns_roles": ["dsl", "deputy_dsl"]},
+        ),
+    )
+    # the Head is concerned too: the Chair of Governors is the next person not concerned
+    assert names(result) == {"Robert Hughes"}

@@ -44,9 +44,12 @@ _BLOCK = re.compile(rf"^{RULE}\n(.*?)\n{RULE}$", re.M | re.S)
 
 def choice_numbers(text: str) -> dict[str, str]:
     """``{label: number}`` of the last reply's buttons: its ``[1] A   [2] B`` line and any
-    further ``[3] C`` lines after it (an answer's buttons under their headings)."""
+    further ``[3] C`` lines after it (an answer's buttons under their headings), or its
+    ``[6] Skip`` line after options numbered 1-5."""
     lines = text.splitlines()
     firsts = [i for i, line in enumerate(lines) if line.startswith("[1] ")]
+    if not firsts:  # a question with numbered options of its own numbers its buttons after them
+        firsts = [i for i, line in enumerate(lines) if re.match(r"^\[\d+\] ", line)][:1]
     if not firsts:
         return {}
     found = [line for line in lines[firsts[-1] :] if re.match(r"^\[\d+\] ", line)]
@@ -105,14 +108,22 @@ class ConsoleDriver:
         assert self._form_text, f"unexpected prompt {prompt!r}"
         return self._form_text.pop(0)
 
-    async def _line(self, person: str, text: str, form: list[str] | None = None) -> str:
-        """Type ``text`` as ``person``; the output shown after it (after the form, if any)."""
+    async def _line(
+        self,
+        person: str,
+        text: str,
+        form: list[str] | None = None,
+        *,
+        form_optional: bool = False,
+    ) -> str:
+        """Type ``text`` as ``person``; the output shown after it (after the form, if any).
+        ``form_optional``: the form may not be asked (the person was refused)."""
         chat, out = self._chat(person)
         self._current = out
         self._mark = len(out.getvalue())
         self._form_text = list(form or [])
         await chat.line(text, self._read)
-        assert not self._form_text, f"form fields not asked: {self._form_text}"
+        assert form_optional or not self._form_text, f"form fields not asked: {self._form_text}"
         return out.getvalue()[self._mark :].strip("\n")
 
     # -- policy Q&A -------------------------------------------------------------------------
@@ -207,11 +218,13 @@ class ConsoleDriver:
 
     # -- incidents --------------------------------------------------------------------------
     async def act(self, person: str, reference: str, action: str, text: str | None) -> Observation:
-        # the console's incident commands; note and close then ask for the text as a form
+        # the console's incident commands; note and close then ask for the text as a form,
+        # only once the person may do it (someone refused is told so and asked nothing)
         shown = await self._line(
             person,
             f"{VERBS[action]} {reference}",
             [text or ""] if action in {"note", "close"} else None,
+            form_optional=True,
         )
         return {"reply": norm(strip_error(shown))}
 
