@@ -18,8 +18,8 @@ from adapters.console.chat import ConsoleChat
 from adapters.console.notifier import ConsoleNotifier
 from bot.app import PolicyBot
 from bot.clock import FakeClock
+from bot.delivery.worker import OutboxWorker
 from bot.messages import Actor
-from bot.outbox.worker import OutboxWorker
 from bot.store.db import Database
 from bot.store.migrate import upgrade
 from bot.trust.config import load_trust_config

@@ -79,7 +79,7 @@ async def test_alert_email_carries_the_alert_and_never_the_details(
     assert msg["To"] == f"Omar Khan <{OMAR}>"
     assert msg["From"] == SENDER
     assert msg["Message-ID"] == f"<policybot-outbox-{outbox_id}@northbridge.example.org>"
-    assert msg["Subject"].startswith("New incident report SM-2026-")
+    assert msg["Subject"].startswith("IMMEDIATE: New incident report SM-2026-")
     assert msg.get_content_type() == "multipart/alternative"
     types = [p.get_content_type() for p in msg.iter_parts()]
     assert types == ["text/plain", "text/html"]
