@@ -68,21 +68,6 @@ HELP_TEXT = (
     "  help            this message"
 )
 
-#: what a reporter is told when the database does not commit their report in time
-REPORT_NOT_SAVED = (
-    "Sorry, your report could not be saved just now, so nobody has been sent it. Your "
-    "answers are kept: please try again in a moment (you will not make a second report). "
-    "If a child may be at risk, tell your Designated Safeguarding Lead in person now."
-)
-
-#: ... and when the database failed while committing it, so that nobody can yet say
-REPORT_UNCONFIRMED = (
-    "Sorry, I could not confirm that your report was saved: the database stopped answering "
-    "just as it was being saved. Your answers are kept: please try again in a moment. If it "
-    "was saved you will get its reference, and it will not be stored twice. If a child may "
-    "be at risk, tell your Designated Safeguarding Lead in person now."
-)
-
 #: what each incident command needs, for someone who typed it without a reference
 COMMAND_HELP: dict[str, str] = {
     "ack": "To acknowledge a report, type \u201cack\u201d and its reference, for example "
@@ -489,7 +474,11 @@ class PolicyBot:
             # saved, the draft as it was (at the confirmation step) is what remains
             sid = str(turn.state.get("key") or "")
             receipt = await self._submit(
-                actor, turn.submission, key=f"chat:{sid}" if sid else None, draft_key=key
+                actor,
+                turn.submission,
+                key=f"chat:{sid}" if sid else None,
+                draft_key=key,
+                form=False,
             )
             if receipt.data.get("not_saved"):
                 return [receipt]
@@ -531,7 +520,11 @@ class PolicyBot:
                 )
             ]
         submission = self.dialog.to_submission(ctx, answers)
-        return [await self._submit(actor, submission, key=key, draft_key=_key("report", actor))]
+        return [
+            await self._submit(
+                actor, submission, key=key, draft_key=_key("report", actor), form=True
+            )
+        ]
 
     async def _submit(
         self,
@@ -540,6 +533,7 @@ class PolicyBot:
         *,
         key: str | None,
         draft_key: str | None,
+        form: bool,
     ) -> Reply:
         """Store a report within ``submit_timeout``: its receipt once it is committed; a reply
         saying it was NOT saved when it certainly was not (it failed before COMMIT); or, when
@@ -559,12 +553,20 @@ class PolicyBot:
                 "during" if progress.committing else "before",
             )
             if not progress.committing:
-                return Reply(text=REPORT_NOT_SAVED, kind="error", data={"not_saved": True})
+                return self.not_saved(form=form)
             stored = await self._stored_meanwhile(key)
             if stored is None:
-                return Reply(text=REPORT_UNCONFIRMED, kind="error", data={"not_saved": True})
+                return self.not_saved(form=form, maybe=True)
             result = stored
         return _receipt_reply(result)
+
+    def not_saved(self, *, form: bool, maybe: bool = False) -> Reply:
+        """The reply for a report that was not stored (``maybe``: that could not be
+        confirmed), worded for a form's Try again button or for chat."""
+        text = self.dialog.definition.text
+        retry = text("retry_form" if form else "retry_chat")
+        message = text("not_confirmed" if maybe else "not_saved", retry=retry)
+        return Reply(text=message, kind="error", data={"not_saved": True})
 
     async def _stored_meanwhile(self, key: str | None) -> SubmitResult | None:
         """The report under ``key`` if it committed as time ran out (looked for briefly)."""

@@ -60,6 +60,10 @@ MAX_NOTE_LENGTH = 4000
 MAX_OUTCOME_LENGTH = 4000
 
 
+class _AlreadyStored(Exception):
+    """A submission key that is stored already (found before the write transaction)."""
+
+
 @dataclass
 class SubmitProgress:
     """How far a submission got: whether COMMIT had been sent when it failed."""
@@ -143,7 +147,7 @@ class IncidentService:
             result = await self._store(
                 reporter, submission, self.clock.now(), key, draft_key, progress or SubmitProgress()
             )
-        except IntegrityError:
+        except (IntegrityError, _AlreadyStored):
             existing = await self.submitted(key) if key is not None else None
             if existing is None:
                 raise
@@ -165,6 +169,10 @@ class IncidentService:
         # who to tell is read first, outside the write transaction (on SQLite that holds the
         # one write lock, so every statement kept out of it is time other reports wait less)
         async with self.database.session() as session:
+            if key is not None and await session.scalar(
+                select(Incident.id).where(Incident.submission_key == key)
+            ):
+                raise _AlreadyStored  # sent again: the report stored the first time
             person = await person_for_identity(session, reporter.platform, reporter.user_id)
             plan = await plan_routing(
                 session,

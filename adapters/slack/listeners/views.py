@@ -18,8 +18,7 @@ from adapters.slack.blocks import parse_state, unpack_metadata
 from adapters.slack.identity import actor_from_body
 from adapters.slack.replies import ACTION_FORM, Origin, open_modal, post
 from adapters.slack.runtime import SlackRuntime
-from bot.app import REPORT_NOT_SAVED
-from bot.messages import Action, Actor, Choice, Reply
+from bot.messages import Action, Actor, Choice
 
 log = logging.getLogger(__name__)
 
@@ -99,7 +98,7 @@ def register(app: AsyncApp, rt: SlackRuntime) -> None:
             replies = await rt.bot.submit_report_form(actor, answers, key=rm.submission_key(view))
         except Exception as exc:  # nothing was committed: the core's transaction rolled back
             log.error("report submission failed: %s", type(exc).__name__, exc_info=True)
-            replies = [Reply(text=REPORT_NOT_SAVED, kind="error", data={"not_saved": True})]
+            replies = [rt.bot.not_saved(form=True)]
         first = replies[0]
         if first.data.get("not_saved"):
             await args.ack(
