@@ -10,6 +10,7 @@ new connection, TLS handshake included, for each call).
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING
 
@@ -31,6 +32,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 EVENTS_PATH = "/slack/events"
+#: after a failed auth.test (Slack down), how long requests go on without asking again
+AUTH_TEST_RETRY_SECONDS = 30.0
 MAX_BODY_BYTES = 64 * 1024
 #: Where the server keeps the Slack app (for Socket Mode and shutdown).
 SLACK_KEY: web.AppKey[SlackApp] = web.AppKey("policybot.slack")
@@ -53,6 +56,7 @@ class SlackApp:
         self.client = web_client(settings)
         self.runtime = SlackRuntime(bot, settings)
         self._auth: AuthorizeResult | None = None
+        self._auth_retry_at = 0.0  # after a failed auth.test, when to ask again
         self._session: aiohttp.ClientSession | None = None
 
         async def authorize(enterprise_id: str | None, team_id: str | None) -> AuthorizeResult:
@@ -87,19 +91,22 @@ class SlackApp:
 
     async def _authorize(self, enterprise_id: str | None, team_id: str | None) -> AuthorizeResult:
         """Our single workspace's bot token. ``auth.test`` (the bot's own user id, used to
-        ignore its own messages) is asked once; if Slack's API is down the request is still
-        handled, so a report can always be made."""
+        ignore its own messages) is asked once and cached; if Slack's API is down the request
+        is still handled, so a report can always be made, and auth.test is not asked again
+        for ``AUTH_TEST_RETRY_SECONDS``."""
         if self._auth is not None:
             return self._auth
+        without = AuthorizeResult(
+            enterprise_id=enterprise_id, team_id=team_id, bot_token=self.settings.slack_bot_token
+        )
+        if time.monotonic() < self._auth_retry_at:
+            return without  # it failed a moment ago: do not ask Slack on every request
         try:
             result = await self.client.auth_test()
         except Exception as exc:
+            self._auth_retry_at = time.monotonic() + AUTH_TEST_RETRY_SECONDS
             log.warning("auth.test failed (%s); continuing with the bot token", type(exc).__name__)
-            return AuthorizeResult(
-                enterprise_id=enterprise_id,
-                team_id=team_id,
-                bot_token=self.settings.slack_bot_token,
-            )
+            return without
         self._auth = AuthorizeResult(
             enterprise_id=enterprise_id or result.get("enterprise_id"),
             team_id=team_id or result.get("team_id"),
