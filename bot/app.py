@@ -18,6 +18,9 @@ from typing import Any
 
 from rapidfuzz import fuzz, process
 
+from bot.campaigns.audience import AudienceSource
+from bot.campaigns.chat import CampaignChat
+from bot.campaigns.service import CampaignService
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.dialogs import DialogContext, ReportDialog, Turn
@@ -57,6 +60,7 @@ HELP_TEXT = (
     "  my reports      the status of reports you have made\n"
     "  incidents       incidents sent to you (Headteachers, DSLs, governors)\n"
     "  ack REF | view REF | note REF TEXT | close REF OUTCOME   act on an incident\n"
+    "  campaign start | campaigns   \u201cread and understood\u201d campaigns (Headteachers)\n"
     "  help            this message"
 )
 
@@ -101,6 +105,14 @@ class PolicyBot:
         self.conversations = ConversationStore(database, clock=self.clock)
         #: academies and home academies for report forms (read at most once a minute)
         self.form_defaults = FormDefaults(database, clock=self.clock)
+        #: who is in a channel/team, per platform: adapters register theirs on install
+        self.audiences: dict[str, AudienceSource] = {}
+        self.campaigns = CampaignChat(
+            CampaignService(
+                database, clock=self.clock, kb=engine.kb, platforms=incidents.platforms
+            ),
+            self.audiences,
+        )
 
     @classmethod
     async def create(
@@ -158,6 +170,8 @@ class PolicyBot:
             return await self._after_turn(msg.actor, turn)
         if _REPORT_WORDS.match(low):
             return await self._start_report(msg.actor, {}, draft)
+        if (head := await self.campaigns.on_message(msg, low)) is not None:
+            return head
         if low in {"my reports", "/my-reports", "/status", "status", "my report"}:
             return [await self._reporter_status(msg.actor)]
         if low in {"incidents", "/incidents", "my incidents", "open incidents"}:
@@ -213,6 +227,8 @@ class PolicyBot:
             return await self._after_turn(act.actor, turn)
         if name.startswith("incident."):
             return await self._incident_action(act.actor, name.split(".", 1)[1], value, act.form)
+        if name.startswith("campaign."):
+            return await self.campaigns.on_action(act)
         return [
             Reply(
                 text="Sorry, I didn't understand that button. Type 'help' to see what I can do.",

@@ -15,6 +15,7 @@ import sys
 
 from adapters.notifiers import build_notifiers
 from bot import memory
+from bot.campaigns.service import run_due_campaigns
 from bot.clock import SystemClock
 from bot.commands._runtime import run_with_database
 from bot.commands.incidents import service_for
@@ -41,6 +42,7 @@ async def reminder_loop(service: IncidentService, stop: asyncio.Event, interval:
     while not stop.is_set():
         try:
             done = await service.run_due_reminders()
+            done += await run_due_campaigns(service.database, service.clock)
             if done:
                 log.info("sent %d reminder round(s)/escalation(s)", done)
         except Exception:

@@ -171,6 +171,10 @@ def _duration(minutes: int) -> str:
 
 async def render(session: AsyncSession, row: OutboxMessage) -> Reply:
     """Build the reply for an outbox row from its kind, payload and the incident now."""
+    if row.kind.startswith("campaign."):  # issue 15: no incident behind these
+        from bot.campaigns.notifications import render as render_campaign
+
+        return await render_campaign(session, row)
     if row.incident_id is None:
         raise RenderError(f"outbox row {row.id} has no incident")
     incident = await session.get(Incident, row.incident_id, populate_existing=True)
