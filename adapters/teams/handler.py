@@ -21,6 +21,7 @@ from microsoft_agents.activity import Activity, ActivityTypes, ChannelAccount
 from microsoft_agents.hosting.core import ActivityHandler, TurnContext
 
 from adapters.teams import cards
+from adapters.teams.audience import TeamsAudience, base_conversation_id, team_of
 from adapters.teams.identity import UnknownTeamsUser, actor_from_account
 from adapters.teams.outgoing import card_activity, reply_activity, supports_cards
 from adapters.teams.references import ReferenceStore
@@ -65,6 +66,9 @@ class TeamsHandler(ActivityHandler):
             "remove-upgrade",
         ):
             await self.references.capture(activity)
+        audience = self.bot.audiences.get("teams")
+        if isinstance(audience, TeamsAudience):
+            audience.seen(activity)  # campaigns: which team this conversation is in
         await super().on_turn(context)
 
     async def on_message_activity(self, turn_context: Any) -> None:
@@ -101,6 +105,17 @@ class TeamsHandler(ActivityHandler):
                 await self.references.capture_member(activity, member)
         if bot_added and _is_personal(activity) and activity.from_property:
             await self._welcome(context)
+
+    async def on_members_removed_activity(
+        self, members_removed: list[ChannelAccount], turn_context: Any
+    ) -> None:
+        """People removed from a team are dropped from its campaigns' outstanding lists."""
+        activity = _turn_context(turn_context).activity
+        conversation = activity.conversation.id if activity.conversation else ""
+        team = team_of(activity) or base_conversation_id(conversation or "")
+        for member in members_removed:
+            if member.aad_object_id and team:
+                await self.bot.campaigns.service.member_left("teams", team, member.aad_object_id)
 
     async def on_installation_update_add(self, turn_context: Any) -> None:
         """The app was installed: say hello in a 1:1 chat."""
