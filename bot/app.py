@@ -18,6 +18,8 @@ from typing import Any
 
 from rapidfuzz import fuzz, process
 
+from bot.accounts.chat import AccountChat
+from bot.accounts.service import AccountService
 from bot.campaigns.audience import AudienceSource
 from bot.campaigns.chat import CampaignChat
 from bot.campaigns.service import CampaignService
@@ -61,6 +63,7 @@ HELP_TEXT = (
     "  incidents       incidents sent to you (Headteachers, DSLs, governors)\n"
     "  ack REF | view REF | note REF TEXT | close REF OUTCOME   act on an incident\n"
     "  campaign start | campaigns   \u201cread and understood\u201d campaigns (Headteachers)\n"
+    "  request account | accounts   official school accounts: request one, the register\n"
     "  help            this message"
 )
 
@@ -112,6 +115,11 @@ class PolicyBot:
                 database, clock=self.clock, kb=engine.kb, platforms=incidents.platforms
             ),
             self.audiences,
+        )
+        self.accounts = AccountChat(
+            AccountService(database, clock=self.clock, platforms=incidents.platforms),
+            engine.kb,
+            self.conversations,
         )
 
     @classmethod
@@ -172,6 +180,8 @@ class PolicyBot:
             return await self._start_report(msg.actor, {}, draft)
         if (head := await self.campaigns.on_message(msg, low)) is not None:
             return head
+        if (head := await self.accounts.on_message(msg, low)) is not None:
+            return head
         if low in {"my reports", "/my-reports", "/status", "status", "my report"}:
             return [await self._reporter_status(msg.actor)]
         if low in {"incidents", "/incidents", "my incidents", "open incidents"}:
@@ -229,6 +239,8 @@ class PolicyBot:
             return await self._incident_action(act.actor, name.split(".", 1)[1], value, act.form)
         if name.startswith("campaign."):
             return await self.campaigns.on_action(act)
+        if name.startswith("account."):
+            return await self.accounts.on_action(act)
         return [
             Reply(
                 text="Sorry, I didn't understand that button. Type 'help' to see what I can do.",

@@ -25,6 +25,7 @@ COMMANDS: dict[str, str] = {
     "teams-reach": "teams_reach",
     "unanswered": "unanswered",
     "campaigns": "campaigns",
+    "accounts": "accounts",
 }
 
 

@@ -175,6 +175,10 @@ async def render(session: AsyncSession, row: OutboxMessage) -> Reply:
         from bot.campaigns.notifications import render as render_campaign
 
         return await render_campaign(session, row)
+    if row.kind.startswith("account."):
+        from bot.accounts.notifications import render as render_account
+
+        return await render_account(session, row)
     if row.incident_id is None:
         raise RenderError(f"outbox row {row.id} has no incident")
     incident = await session.get(Incident, row.incident_id, populate_existing=True)

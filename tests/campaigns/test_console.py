@@ -30,8 +30,15 @@ class Person:
 
     async def type(self, text: str, *form: str) -> str:
         answers = iter(form)
+
+        def read(prompt: str) -> str:
+            answer = next(answers, None)
+            if answer is None:
+                raise AssertionError(f"the console asked {prompt!r}: no answer scripted")
+            return answer
+
         start = self.out.tell()
-        await self.chat.line(text, lambda _prompt: next(answers))
+        await self.chat.line(text, read)
         return flat(self.out.getvalue()[start:])
 
 
