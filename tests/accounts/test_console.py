@@ -95,6 +95,11 @@ async def test_official_accounts_in_the_console(console_bot: PolicyBot, clock: F
     assert "To Jane Smith" in got and "Official account request 1: instagram @oakfield_y6" in got
     assert "Administrators: Omar Khan, Tom Cooper" in got and "[1] Approve [2] Decline" in got
 
+    # while it waits, Jane is reminded
+    clock.advance(days=2)
+    got = await inbox.deliver()
+    assert "To Jane Smith" in got and "Reminder 1: this request is still waiting" in got
+
     # Tom cannot approve his own; Jane approves
     assert "Only the academy's senior leader" in await tom.type("approve 1")
     assert "Approved. It is in the register" in await jane.type("approve 1")
