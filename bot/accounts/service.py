@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.accounts.form import FormContext
@@ -35,7 +35,12 @@ from bot.outbox.outbox import enqueue
 from bot.store import audit
 from bot.store.db import Database
 from bot.store.models import Academy, AcademyRole, Identity, Person
-from bot.store.models_head import AccountAdministrator, AccountCheck, OfficialAccount
+from bot.store.models_head import (
+    AccountAdministrator,
+    AccountCheck,
+    CampaignMember,
+    OfficialAccount,
+)
 from bot.trust.directory import (
     academy_role_holders,
     find_person,
@@ -398,9 +403,10 @@ class AccountService:
 
     async def person_left(self, ref: str, *, by: str = "cli") -> tuple[str, list[AccountView]]:
         """A member of staff has left: remove them from the directory (chat identities and
-        roles, so nothing more is sent to them or expects them) and from every account they
-        administer; accounts left with fewer than two administrators are flagged and the
-        Headteacher told. Returns their name and the flagged accounts."""
+        roles, so nothing more is sent to them or expects them), from every account they
+        administer and from campaigns' outstanding lists; accounts left with fewer than two
+        administrators are flagged and the Headteacher told. Returns their name and the
+        flagged accounts."""
         now = self.clock.now()
         async with self.database.transaction() as session:
             person = await find_person(session, ref)
@@ -415,6 +421,15 @@ class AccountService:
             )
             await session.execute(
                 delete(AccountAdministrator).where(AccountAdministrator.person_id == person.id)
+            )
+            # campaigns stop chasing them (a confirmation already given stays)
+            await session.execute(
+                update(CampaignMember)
+                .where(
+                    CampaignMember.person_id == person.id,
+                    CampaignMember.state == "outstanding",
+                )
+                .values(state="dropped", dropped_at=now, next_reminder_at=None)
             )
             await session.execute(delete(Identity).where(Identity.person_id == person.id))
             await session.execute(delete(AcademyRole).where(AcademyRole.person_id == person.id))

@@ -380,7 +380,8 @@ def status_reply(view: CampaignView) -> Reply:
     if dropped:
         lines.append("")
         lines.append(
-            "Left the channel or team (no longer asked): " + ", ".join(m.name for m in dropped)
+            "No longer asked (left the channel, team or trust): "
+            + ", ".join(m.name for m in dropped)
         )
     choices = [Choice("Export CSV", str(view.id), "campaign.export")]
     if view.state == "active":

@@ -137,3 +137,10 @@ async def test_campaign_in_the_console(console_bot: PolicyBot, clock: FakeClock)
     assert "Campaign 2 has started: 4 people" in shown
     assert "1 had already confirmed version 1, so they are not asked again" in shown
     assert "every 2 days" in shown and "up to 3 times" in shown
+
+    # Leena leaves the trust: no longer chased
+    await bot.accounts.service.person_left("leena")
+    clock.advance(days=2, hours=1)
+    assert await bot.campaigns.service.run_due() == 3
+    status = await jane.type("campaign 2")
+    assert "No longer asked (left the channel, team or trust): Leena Patel" in status

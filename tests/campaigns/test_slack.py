@@ -189,7 +189,7 @@ async def test_campaign_to_a_channel_with_reminders_and_completion_list(
         f"Not in the trust's staff list: 0 of 1 confirmed Not yet confirmed: slack user {STRANGER}"
         in " ".join(listing.split())
     )
-    assert "Left the channel or team (no longer asked): Omar Khan" in listing
+    assert "No longer asked (left the channel, team or trust): Omar Khan" in listing
 
     (export,) = [
         c for c in await slack.press(HEAD, button(status, "Export CSV")) if c.method == "respond"

@@ -147,4 +147,4 @@ async def test_campaign_to_a_team_with_reminders_and_completion_list(
     assert "Not yet confirmed: Jane Smith (reminded 1\u00d7)" in status
     assert "Confirmed: Tom Cooper" in status
     assert f"teams user {STRANGER}" in status
-    assert "Left the channel or team (no longer asked): Omar Khan" in status
+    assert "No longer asked (left the channel, team or trust): Omar Khan" in status
