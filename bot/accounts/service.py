@@ -17,8 +17,6 @@ Every change is audited; every message goes through the outbox.
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -29,6 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.accounts.form import FormContext
 from bot.clock import Clock
+from bot.csv_export import to_csv
 from bot.messages import Actor
 from bot.notifier import Recipient
 from bot.outbox.outbox import enqueue
@@ -549,6 +548,9 @@ class AccountService:
             check.next_reminder_at = None
             account.last_check_at = now
             account.next_check_at = now + self.settings.check_every
+            if not problems and (account.flag_reason or "").startswith("The last check found"):
+                account.flagged = False  # this check found the earlier problems put right
+                account.flag_reason = None
             if problems:
                 account.flagged = True
                 account.flag_reason = "The last check found: " + "; ".join(
@@ -730,15 +732,13 @@ REGISTER_COLUMNS = (
 
 def register_csv(views: list[AccountView]) -> str:
     """One row per account; times in UTC ISO 8601."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(REGISTER_COLUMNS)
 
     def iso(when: datetime | None) -> str:
         return when.isoformat() if when else ""
 
-    for v in views:
-        writer.writerow(
+    return to_csv(
+        REGISTER_COLUMNS,
+        (
             [
                 v.id,
                 v.academy_name,
@@ -754,12 +754,13 @@ def register_csv(views: list[AccountView]) -> str:
                 v.decided_by_name or "",
                 iso(v.decided_at),
                 v.decision_reason or "",
-                v.flag_reason or "" if v.flagged else "",
+                (v.flag_reason or "") if v.flagged else "",
                 iso(v.last_check_at),
                 iso(v.next_check_at),
             ]
-        )
-    return out.getvalue()
+            for v in views
+        ),
+    )
 
 
 async def run_due_accounts(database: Database, clock: Clock, platforms: Collection[str]) -> int:

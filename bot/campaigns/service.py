@@ -11,8 +11,6 @@ again. Every change is audited (who, when, which version).
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -23,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.campaigns.audience import Group
 from bot.campaigns.summary import build_summary
 from bot.clock import Clock
+from bot.csv_export import to_csv
 from bot.messages import Actor
 from bot.notifier import Recipient
 from bot.outbox.outbox import enqueue
@@ -698,11 +697,9 @@ CSV_COLUMNS = (
 
 def campaign_csv(view: CampaignView) -> str:
     """One row per person; times in UTC ISO 8601."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
-    for m in view.members:
-        writer.writerow(
+    return to_csv(
+        CSV_COLUMNS,
+        (
             [
                 view.id,
                 view.version,
@@ -716,8 +713,9 @@ def campaign_csv(view: CampaignView) -> str:
                 m.reminders_sent,
                 m.dropped_at.isoformat() if m.dropped_at else "",
             ]
-        )
-    return out.getvalue()
+            for m in view.members
+        ),
+    )
 
 
 def interval_words(hours: int) -> str:
