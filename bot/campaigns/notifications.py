@@ -7,6 +7,7 @@ has confirmed by the time a message goes out is thanked instead of asked again.
 
 from __future__ import annotations
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.campaigns.summary import summary_text
@@ -14,7 +15,7 @@ from bot.messages import Choice, Reply
 from bot.store.models import OutboxMessage
 from bot.store.models_head import Campaign, CampaignMember
 
-KINDS: tuple[str, ...] = ("campaign.ask", "campaign.reminder")
+KINDS: tuple[str, ...] = ("campaign.ask", "campaign.reminder", "campaign.report")
 CONFIRM_LABEL = "I have read and understood"
 QUESTION_LABEL = "I have a question"
 
@@ -34,6 +35,8 @@ async def render(session: AsyncSession, row: OutboxMessage) -> Reply:
 
     payload = row.payload or {}
     campaign = await session.get(Campaign, int(payload.get("campaign_id", 0)))
+    if row.kind == "campaign.report" and campaign is not None:
+        return await _report(session, campaign)
     member = await session.get(
         CampaignMember, int(payload.get("member_id", 0)), populate_existing=True
     )
@@ -62,4 +65,44 @@ async def render(session: AsyncSession, row: OutboxMessage) -> Reply:
         title = f"Reminder: {title}"
     return Reply(
         text=text, kind="notice", title=title, choices=campaign_choices(campaign.id), data=data
+    )
+
+
+async def _report(session: AsyncSession, campaign: Campaign) -> Reply:
+    """To the starter: everyone has confirmed, or who has not after the last reminder."""
+    members = list(
+        await session.scalars(
+            select(CampaignMember)
+            .where(CampaignMember.campaign_id == campaign.id)
+            .order_by(CampaignMember.name)
+        )
+    )
+    confirmed = [m for m in members if m.state == "confirmed"]
+    waiting = [m for m in members if m.state == "outstanding"]
+    asked = len(confirmed) + len(waiting)
+    version = f"version {campaign.kb_version}"
+    if not waiting:
+        text = (
+            f"Everyone asked in campaign {campaign.id} ({campaign.academy_name}) has confirmed "
+            f"they have read and understood the policy, {version}: {len(confirmed)} of {asked}."
+        )
+        title = f"Campaign {campaign.id}: everyone has confirmed"
+    else:
+        text = (
+            f"The reminders of campaign {campaign.id} ({campaign.academy_name}, {version}) "
+            f"have finished: {len(confirmed)} of {asked} have confirmed. Not yet confirmed: "
+            + ", ".join(m.name for m in waiting)
+            + ". They can still confirm from their message; you may want to speak to them."
+        )
+        title = f"Campaign {campaign.id}: {len(waiting)} not yet confirmed"
+    value = str(campaign.id)
+    return Reply(
+        text=text,
+        kind="notice",
+        title=title,
+        choices=[
+            Choice("Who has confirmed", value, "campaign.view"),
+            Choice("Export CSV", value, "campaign.export"),
+        ],
+        data={"notification": "campaign.report", "campaign_id": campaign.id},
     )

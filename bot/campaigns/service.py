@@ -108,6 +108,44 @@ class Confirmation:
     already: bool
 
 
+def _starter(campaign: Campaign) -> Recipient:
+    """The person who started a campaign, on the platform they started it from."""
+    platform, _, user_id = campaign.started_by.partition(":")
+    return Recipient(platform, user_id, campaign.started_by_name, campaign.started_by_person_id)
+
+
+async def _report_if_complete(session: AsyncSession, campaign: Campaign, now: datetime) -> None:
+    """Tell the starter once nobody is left to confirm (everyone confirmed or left)."""
+    if campaign.reported_at is not None or campaign.state != "active":
+        return
+    waiting = await session.scalar(
+        select(CampaignMember.id).where(
+            CampaignMember.campaign_id == campaign.id, CampaignMember.state == "outstanding"
+        )
+    )
+    if waiting is None:
+        _send_report(session, campaign, now)
+
+
+def _send_report(session: AsyncSession, campaign: Campaign, now: datetime) -> None:
+    enqueue(
+        session,
+        kind="campaign.report",
+        recipient=_starter(campaign),
+        now=now,
+        payload={"campaign_id": campaign.id},
+    )
+    campaign.reported_at = now
+    campaign.report_due_at = None
+    audit.record(
+        session,
+        action="campaign_reported",
+        actor="system",
+        at=now,
+        data={"campaign_id": campaign.id},
+    )
+
+
 def _hours(text: str) -> str:
     hours = int(text)
     if hours % 24 == 0:
@@ -246,6 +284,8 @@ class CampaignService:
                 remind_every_hours=remind_every_hours,
                 max_reminders=max_reminders,
                 state="active",
+                # the starter hears who has not confirmed one interval after the last reminder
+                report_due_at=now + timedelta(hours=remind_every_hours) * (max_reminders + 1),
             )
             session.add(campaign)
             await session.flush()
@@ -293,6 +333,7 @@ class CampaignService:
                 elif not platform:
                     unreachable.append(member.name)
             await session.flush()
+            await _report_if_complete(session, campaign, now)  # everyone had confirmed already
             members = await session.scalars(
                 select(CampaignMember).where(
                     CampaignMember.campaign_id == campaign.id,
@@ -432,6 +473,8 @@ class CampaignService:
                     "member_id": member.id,
                 },
             )
+            await session.flush()
+            await _report_if_complete(session, campaign, now)
             return Confirmation(campaign.id, campaign.kb_version, title, now, False)
 
     async def latest_for(self, actor: Actor) -> int:
@@ -486,7 +529,8 @@ class CampaignService:
                 )
             )
             dropped = 0
-            for member in rows:
+            dropped_members = list(rows)
+            for member in dropped_members:
                 member.state = "dropped"
                 member.dropped_at = now
                 member.next_reminder_at = None
@@ -502,6 +546,11 @@ class CampaignService:
                     },
                 )
                 dropped += 1
+            await session.flush()
+            for campaign_id in {m.campaign_id for m in dropped_members}:
+                campaign = await session.get(Campaign, campaign_id)
+                if campaign is not None:
+                    await _report_if_complete(session, campaign, now)
             return dropped
 
     # --- the Headteacher's view -----------------------------------------------------------
@@ -654,6 +703,7 @@ async def run_due_campaigns(database: Database, clock: Clock, *, limit: int = 20
                 if member.reminders_sent < campaign.max_reminders
                 else None
             )
+
             enqueue(
                 session,
                 kind="campaign.reminder",
@@ -676,6 +726,19 @@ async def run_due_campaigns(database: Database, clock: Clock, *, limit: int = 20
                     "reminder": member.reminders_sent,
                 },
             )
+            done += 1
+    async with database.transaction() as session:
+        due = await session.scalars(
+            select(Campaign)
+            .where(
+                Campaign.state == "active",
+                Campaign.reported_at.is_(None),
+                Campaign.report_due_at <= now,
+            )
+            .with_for_update(skip_locked=True)
+        )
+        for campaign in list(due):
+            _send_report(session, campaign, now)
             done += 1
     return done
 

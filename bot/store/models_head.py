@@ -37,6 +37,10 @@ class Campaign(Base):
     max_reminders: Mapped[int] = mapped_column(Integer)
     state: Mapped[str] = mapped_column(String(16), default="active")  # "active" | "ended"
     ended_at: Mapped[datetime | None]
+    #: when the starter is sent the completion report (after the last reminders), and when
+    #: it was sent (also when everyone confirmed first)
+    report_due_at: Mapped[datetime | None]
+    reported_at: Mapped[datetime | None]
 
 
 class CampaignMember(Base):

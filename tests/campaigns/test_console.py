@@ -102,7 +102,14 @@ async def test_campaign_in_the_console(console_bot: PolicyBot, clock: FakeClock)
     clock.advance(hours=25)
     assert await bot.campaigns.service.run_due() == 4  # the second and last reminder
     clock.advance(hours=25)
-    assert await bot.campaigns.service.run_due() == 0  # no more than 2
+    assert await bot.campaigns.service.run_due() == 1  # no more than 2; Jane gets the report
+    notices.truncate(0)
+    notices.seek(0)
+    await worker.run_once()
+    report = flat(notices.getvalue())
+    assert "To Jane Smith" in report and "Campaign 1: 4 not yet confirmed" in report
+    assert "1 of 5 have confirmed. Not yet confirmed: Jane Smith, Leena Patel, Omar Khan" in report
+    assert await bot.campaigns.service.run_due() == 0  # reported once
 
     assert "campaign,policy_version,academy,name" in await jane.type("campaign export 1")
     [export] = await bot.handle(Message(jane.chat.actor, "campaign export 1", "console:jane"))
@@ -144,3 +151,14 @@ async def test_campaign_in_the_console(console_bot: PolicyBot, clock: FakeClock)
     assert await bot.campaigns.service.run_due() == 3
     status = await jane.type("campaign 2")
     assert "No longer asked (left the channel, team or trust): Leena Patel" in status
+
+    # the last three confirm: Jane is told everyone has
+    for name in ("jane", "omar", "robert"):
+        assert "I have recorded" in await Person(bot, name).type("read and understood")
+    notices.truncate(0)
+    notices.seek(0)
+    await worker.run_once()
+    assert "Campaign 2: everyone has confirmed" in flat(notices.getvalue())
+    assert "has confirmed they have read and understood the policy, version 1: 4 of 4" in flat(
+        notices.getvalue()
+    )
