@@ -17,6 +17,8 @@ from policy_kb.schema import KnowledgeBase
 
 REQUEST_FILE = Path(__file__).with_name("request.yaml")
 _EMAIL = re.compile(r"^[^@\s]+@([^@\s]+\.[^@\s]+)$")
+#: choice fields kept by their label, not their value
+LABELLED = frozenset({"platform"})
 _YES = {"yes", "y", "true", "1", "yep", "yeah"}
 _NO = {"no", "n", "false", "0", "nope"}
 
@@ -123,6 +125,8 @@ def read_answers(ctx: FormContext, form: dict[str, Any]) -> tuple[dict[str, Any]
             if picked is None:
                 names = ", ".join(o.label for o in f.options)
                 errors[f.name] = f"{f.label}: please pick one of {names}."
+            elif f.name in LABELLED:  # stored as people read it ("Instagram")
+                picked = next(o.label for o in f.options if o.value == picked)
             values[f.name] = picked
         elif f.kind == "multi_choice":
             chosen, unknown = _many(raw, f.options)

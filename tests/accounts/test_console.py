@@ -92,7 +92,7 @@ async def test_official_accounts_in_the_console(console_bot: PolicyBot, clock: F
     assert "Your request 1 has been sent for approval" in shown
     assert "Pupils must not be given access until it is approved" in shown
     got = await inbox.deliver()
-    assert "To Jane Smith" in got and "Official account request 1: instagram @oakfield_y6" in got
+    assert "To Jane Smith" in got and "Official account request 1: Instagram @oakfield_y6" in got
     assert "Administrators: Omar Khan, Tom Cooper" in got and "[1] Approve [2] Decline" in got
 
     # while it waits, Jane is reminded
@@ -136,8 +136,8 @@ async def test_official_accounts_in_the_console(console_bot: PolicyBot, clock: F
 
     # the register and its CSV
     register = await jane.type("accounts")
-    assert "1: Oakfield Primary Academy, instagram @oakfield_y6: approved by Jane Smith" in register
-    assert "2: Oakfield Primary Academy, tiktok @oakfield_dance: declined by Jane Smith" in register
+    assert "1: Oakfield Primary Academy, Instagram @oakfield_y6: approved by Jane Smith" in register
+    assert "2: Oakfield Primary Academy, TikTok @oakfield_dance: declined by Jane Smith" in register
     [export] = await bot.handle(Message(jane.chat.actor, "accounts export", "console:jane"))
     rows = list(csv.DictReader(io.StringIO(export.data["csv"])))
     assert [(r["id"], r["state"], r["administrators"]) for r in rows] == [

@@ -119,5 +119,5 @@ async def test_request_approved_declined_checked_overdue_and_a_leaver(
     assert "Omar Khan has left; it now has 1 administrator" in flat(last(h, JANE).text)
     await h.post(JANE, text="accounts")
     register = flat(last(h, JANE).text)
-    assert "1: Oakfield Primary Academy, youtube https://www.youtube.com/@oakfieldmusic" in register
+    assert "1: Oakfield Primary Academy, YouTube https://www.youtube.com/@oakfieldmusic" in register
     assert "administrators: Tom Cooper" in register and "2: Oakfield Primary Academy" in register
