@@ -9,9 +9,10 @@ Commands: ``request account`` (the request form; a draft is kept if something is
 
 from __future__ import annotations
 
+import logging
 import re
 
-from bot.accounts.form import form_fields, read_answers, spec, unmet_conditions
+from bot.accounts.form import check_spec, form_fields, read_answers, spec, unmet_conditions
 from bot.accounts.notifications import details
 from bot.accounts.service import CHECK_QUESTIONS, AccountError, AccountService, AccountView
 from bot.messages import Action, Actor, Choice, FormField, Message, Reply
@@ -28,6 +29,7 @@ _ONE = re.compile(r"^/?account #?(\d+)(?: add (?:admin|administrator) (.+))?$", 
 _DECIDE = re.compile(r"^/?(approve|decline) (?:account |request )?#?(\d+)\s*(.*)$", re.I | re.S)
 _CHECK = re.compile(r"^/?check account #?(\d+)$")
 REQUEST_LABEL = "Request an official account"
+log = logging.getLogger(__name__)
 _YES = {"yes", "y", "true"}
 
 
@@ -45,6 +47,10 @@ class AccountChat:
     def __init__(
         self, service: AccountService, kb: KnowledgeBase, conversations: ConversationStore
     ) -> None:
+        try:
+            check_spec(kb)
+        except ValueError as exc:  # another trust's KB: conditions still apply, unquoted
+            log.warning("official accounts: %s", exc)
         self.service = service
         self.kb = kb
         self.conversations = conversations

@@ -31,6 +31,22 @@ def spec() -> dict[str, Any]:
     return data
 
 
+def check_spec(kb: KnowledgeBase) -> None:
+    """Raise ``ValueError`` if ``request.yaml`` names a KB entry or test that does not exist."""
+    ids = {e.id for e in kb.entries}
+    named = [c["rule"] for c in spec()["conditions"]] + list(spec().get("offered_on_answers", []))
+    unknown = sorted(set(named) - ids)
+    if unknown:
+        raise ValueError(f"{REQUEST_FILE.name} names unknown KB entries: {', '.join(unknown)}")
+    tests = {c["test"] for c in spec()["conditions"]} - {
+        "answered_yes",
+        "at_least_two",
+        "academy_email",
+    }
+    if tests:
+        raise ValueError(f"{REQUEST_FILE.name}: unknown condition tests {sorted(tests)}")
+
+
 def offered_on(rule_ids: list[str] | tuple[str, ...]) -> bool:
     """Whether an answer resting on these KB entries should offer a request."""
     return bool(set(rule_ids) & set(spec().get("offered_on_answers") or []))

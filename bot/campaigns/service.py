@@ -11,6 +11,7 @@ again. Every change is audited (who, when, which version).
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -19,7 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.campaigns.audience import Group
-from bot.campaigns.summary import build_summary
+from bot.campaigns.summary import SummaryError, build_summary
 from bot.clock import Clock
 from bot.csv_export import to_csv
 from bot.messages import Actor
@@ -32,6 +33,8 @@ from bot.store.models_head import Campaign, CampaignMember
 from bot.trust.directory import identities_of, person_for_identity
 from bot.trust.roles import PLATFORMS
 from policy_kb.schema import KnowledgeBase
+
+log = logging.getLogger(__name__)
 
 MAX_REMINDERS = 10
 MAX_INTERVAL_HOURS = 24 * 30
@@ -170,6 +173,13 @@ class CampaignService:
         self.kb = kb
         enabled = set(platforms)
         self.platforms = tuple(p for p in PLATFORMS if p in enabled)
+        #: why campaigns cannot run with this KB (summary.yaml names entries it lacks), if so
+        self.problem: str | None = None
+        try:
+            build_summary(kb, by="")
+        except SummaryError as exc:
+            self.problem = str(exc)
+            log.warning("campaigns are unavailable: %s", exc)
 
     @property
     def version(self) -> str:
@@ -223,6 +233,11 @@ class CampaignService:
         max_reminders: int,
     ) -> StartResult:
         """Start a campaign and queue the message to everyone in its audience."""
+        if self.problem:
+            raise CampaignError(
+                f"Campaigns can't start with this knowledge base: {self.problem}. Please ask "
+                "whoever looks after policybot to update bot/campaigns/summary.yaml."
+            )
         if not 1 <= remind_every_hours <= MAX_INTERVAL_HOURS:
             raise CampaignError(
                 f"Reminders can be 1 hour to {MAX_INTERVAL_HOURS // 24} days apart."
