@@ -224,3 +224,20 @@ async def test_a_channel_the_bot_is_not_in_is_explained(slack: Slack) -> None:
 async def test_a_teacher_cannot_start_a_campaign(slack: Slack) -> None:
     (reply,) = [c for c in await slack.command(REPORTER, "campaign start") if c.method == "respond"]
     assert "Only a Principal/Headteacher" in reply.args["text"]
+
+
+async def test_mentioning_the_bot_in_the_channel_offers_its_members(slack: Slack) -> None:
+    await slack.settled()
+    await slack.client.event(
+        {
+            "type": "app_mention",
+            "user": HEAD,
+            "text": f"<@{BOT_USER}> campaign start",
+            "channel": STAFF_ROOM,
+            "ts": "1764000000.000900",
+        }
+    )
+    (prompt,) = [c for c in await slack.settled() if c.method == "chat.postEphemeral"]
+    assert prompt.args["user"] == HEAD and prompt.args["channel"] == STAFF_ROOM
+    assert "You can ask the members of the Slack channel C0STAFF01" in shown(prompt)["all"]
+    assert [b["text"]["text"] for b in shown(prompt)["buttons"]] == ["Start campaign"]
