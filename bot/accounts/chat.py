@@ -23,7 +23,7 @@ _REQUEST = re.compile(
     r"^/?(request (an? )?(official )?(school )?account|new (official )?account|"
     r"request an official (school )?account)$"
 )
-_REGISTER = re.compile(r"^/?(accounts|account register|official accounts|register)$")
+_REGISTER = re.compile(r"^/?(accounts|account register|official accounts|accounts register)$")
 _EXPORT = re.compile(r"^/?(accounts|account register) (export|csv)$")
 _ONE = re.compile(r"^/?account #?(\d+)(?: add (?:admin|administrator) (.+))?$", re.I)
 _DECIDE = re.compile(r"^/?(approve|decline) (?:account |request )?#?(\d+)\s*(.*)$", re.I | re.S)
