@@ -149,14 +149,6 @@ def _send_report(session: AsyncSession, campaign: Campaign, now: datetime) -> No
     )
 
 
-def _hours(text: str) -> str:
-    hours = int(text)
-    if hours % 24 == 0:
-        days = hours // 24
-        return f"{days} day{'s' if days != 1 else ''}"
-    return f"{hours} hour{'s' if hours != 1 else ''}"
-
-
 class CampaignService:
     """Campaigns over one database. One per process; safe to share."""
 
@@ -798,4 +790,7 @@ def campaign_csv(view: CampaignView) -> str:
 
 def interval_words(hours: int) -> str:
     """``48`` -> ``2 days``; ``5`` -> ``5 hours``."""
-    return _hours(str(hours))
+    if hours % 24 == 0:
+        days = hours // 24
+        return f"{days} day{'s' if days != 1 else ''}"
+    return f"{hours} hour{'s' if hours != 1 else ''}"
