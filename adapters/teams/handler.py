@@ -98,11 +98,19 @@ class TeamsHandler(ActivityHandler):
         activity = context.activity
         bot_id = activity.recipient.id if activity.recipient else None
         bot_added = False
+        conversation = activity.conversation.id if activity.conversation else ""
+        team = team_of(activity) or (
+            base_conversation_id(conversation or "") if "@thread" in (conversation or "") else None
+        )
         for member in members_added:
             if member.id == bot_id:
                 bot_added = True
             else:
                 await self.references.capture_member(activity, member)
+                if team and member.aad_object_id:  # campaigns asking this team ask them too
+                    await self.bot.campaigns.service.member_joined(
+                        "teams", team, member.aad_object_id
+                    )
         if bot_added and _is_personal(activity) and activity.from_property:
             await self._welcome(context)
 

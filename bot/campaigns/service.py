@@ -407,8 +407,11 @@ class CampaignService:
             out.append((platform, user_id, person))
         return out
 
-    async def _confirmed_before(self, session: AsyncSession) -> dict[tuple[str, str], datetime]:
-        """(platform, user id) and ("person", id) -> when they confirmed this version."""
+    async def _confirmed_before(
+        self, session: AsyncSession, version: str | None = None
+    ) -> dict[tuple[str, str], datetime]:
+        """(platform, user id) and ("person", id) -> when they confirmed ``version`` (default:
+        the KB's current one)."""
         rows = await session.execute(
             select(
                 CampaignMember.platform,
@@ -417,7 +420,10 @@ class CampaignService:
                 CampaignMember.confirmed_at,
             )
             .join(Campaign, Campaign.id == CampaignMember.campaign_id)
-            .where(Campaign.kb_version == self.version, CampaignMember.state == "confirmed")
+            .where(
+                Campaign.kb_version == (version or self.version),
+                CampaignMember.state == "confirmed",
+            )
         )
         out: dict[tuple[str, str], datetime] = {}
         for platform, user_id, person_id, at in rows:
@@ -518,6 +524,80 @@ class CampaignService:
                 at=now,
                 data={"campaign_id": campaign_id, "member_id": member.id},
             )
+
+    async def member_joined(self, platform: str, group_ref: str, user_id: str) -> int:
+        """Someone joined a channel/team an active campaign asked: ask them too (unless they
+        already confirmed that version). Returns how many campaigns asked them."""
+        now = self.clock.now()
+        asked = 0
+        async with self.database.transaction() as session:
+            campaigns = list(
+                await session.scalars(
+                    select(Campaign).where(
+                        Campaign.state == "active",
+                        Campaign.audience_platform == platform,
+                        Campaign.audience_ref == group_ref,
+                    )
+                )
+            )
+            who = await person_for_identity(session, platform, user_id) if campaigns else None
+            for campaign in campaigns:
+                member = await session.scalar(
+                    select(CampaignMember).where(
+                        CampaignMember.campaign_id == campaign.id,
+                        CampaignMember.platform == platform,
+                        CampaignMember.user_id == user_id,
+                    )
+                )
+                if member is not None and member.state != "dropped":
+                    continue
+                confirmed = await self._confirmed_before(session, campaign.kb_version)
+                earlier = confirmed.get((platform, user_id)) or (
+                    confirmed.get(("person", str(who.id))) if who else None
+                )
+                if member is None:
+                    member = CampaignMember(
+                        campaign_id=campaign.id,
+                        person_id=who.id if who else None,
+                        name=who.name if who else f"{platform} user {user_id}",
+                        academy_id=who.academy_id if who else None,
+                        platform=platform,
+                        user_id=user_id,
+                        reminders_sent=0,
+                        asked_at=now,
+                    )
+                    session.add(member)
+                member.state = "confirmed" if earlier else "outstanding"
+                member.confirmed_at = earlier
+                member.dropped_at = None
+                member.asked_at = now
+                member.next_reminder_at = (
+                    now + timedelta(hours=campaign.remind_every_hours)
+                    if not earlier and member.reminders_sent < campaign.max_reminders
+                    else None
+                )
+                await session.flush()
+                if not earlier:
+                    enqueue(
+                        session,
+                        kind="campaign.ask",
+                        recipient=Recipient(platform, user_id, member.name, member.person_id),
+                        now=now,
+                        payload={"campaign_id": campaign.id, "member_id": member.id},
+                    )
+                    asked += 1
+                audit.record(
+                    session,
+                    action="campaign_member_joined",
+                    actor="system",
+                    at=now,
+                    data={
+                        "campaign_id": campaign.id,
+                        "member_id": member.id,
+                        "asked": not earlier,
+                    },
+                )
+        return asked
 
     async def member_left(self, platform: str, group_ref: str, user_id: str) -> int:
         """Someone left a channel/team: drop them from its active campaigns' outstanding

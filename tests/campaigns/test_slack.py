@@ -241,3 +241,22 @@ async def test_mentioning_the_bot_in_the_channel_offers_its_members(slack: Slack
     assert prompt.args["user"] == HEAD and prompt.args["channel"] == STAFF_ROOM
     assert "You can ask the members of the Slack channel C0STAFF01" in shown(prompt)["all"]
     assert [b["text"]["text"] for b in shown(prompt)["buttons"]] == ["Start campaign"]
+
+
+async def test_someone_joining_the_channel_is_asked_too(slack: Slack) -> None:
+    slack.fake.channel_members[STAFF_ROOM] = [HEAD, REPORTER]
+    answers = {"scope": "oakfield", "audience": "group"}
+    assert "2 people are being sent" in shown(await start_campaign(slack, answers))["all"]
+    assert await slack.worker.run_once() == 2
+    joined = {"type": "member_joined_channel", "user": DSL, "channel": STAFF_ROOM}
+    await slack.client.event(joined)
+    await slack.settled()
+    assert await slack.worker.run_once() == 1
+    (asked,) = [c for c in await slack.settled() if c.method == "chat.postMessage"]
+    assert asked.args["channel"] == dm_channel(DSL)
+    assert "Please read: Social Media Policy (version 1)" in shown(asked)["all"]
+    await slack.client.event(joined)  # Slack may repeat an event: not asked twice
+    await slack.settled()
+    assert await slack.worker.run_once() == 0
+    (status,) = [c for c in await slack.command(HEAD, "campaign 1") if c.method == "respond"]
+    assert "Confirmed: 0 of 3." in shown(status)["all"]

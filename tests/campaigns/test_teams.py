@@ -148,3 +148,27 @@ async def test_campaign_to_a_team_with_reminders_and_completion_list(
     assert "Confirmed: Tom Cooper" in status
     assert f"teams user {STRANGER}" in status
     assert "No longer asked (left the channel, team or trust): Omar Khan" in status
+
+
+async def test_someone_added_to_the_team_is_asked_too(harness: TeamsHarness) -> None:
+    h = harness
+    await h.install_for(JANE)
+    h.connector.members[TEAM] = [member(JANE, "Jane Smith")]
+    await h.post(JANE, text="<at>policybot</at> campaign start", **IN_TEAM)
+    form = h.connector.sent()[-1]
+    value = {**button(form, "Start campaign")["data"], "scope": "oakfield", "audience": "group"}
+    await h.post(JANE, value=value, reply_to_id=form.created_id, **IN_TEAM)
+    assert "Campaign 1 has started: 1 person is" in flat(h.connector.sent()[-1].text)
+    await h.worker.run_once()
+    await h.post(
+        JANE,
+        kind="conversationUpdate",
+        membersAdded=[member(TOM, "Tom Cooper")],
+        conversation_id=TEAM,
+        conversation_type="channel",
+        channelData={"tenant": {"id": TENANT}, "team": {"id": TEAM}},
+    )
+    await h.worker.run_once()
+    assert h.connector.created()  # Tom was only seen in the team: his 1:1 chat is created
+    (card,) = h.connector.sent(f"a:1on1-29:{TOM}")
+    assert "Please read: Social Media Policy (version 1)" in card.text
