@@ -21,6 +21,11 @@ from typing import Any
 from rapidfuzz import fuzz, process
 from sqlalchemy.exc import DBAPIError
 
+from bot.accounts.chat import AccountChat
+from bot.accounts.service import AccountService
+from bot.campaigns.audience import AudienceSource
+from bot.campaigns.chat import CampaignChat
+from bot.campaigns.service import CampaignService
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.dialogs import DialogContext, ReportDialog, Turn
@@ -65,6 +70,8 @@ HELP_TEXT = (
     "  ack REF | view REF | note REF TEXT | close REF OUTCOME   act on an incident\n"
     "                  (as its reporter, note REF TEXT adds information to your report)\n"
     "  who is the DSL  your academy's safeguarding lead, deputy and Headteacher\n"
+    "  campaign start | campaigns   \u201cread and understood\u201d campaigns (Headteachers)\n"
+    "  request account | accounts   official school accounts: request one, the register\n"
     "  help            this message"
 )
 
@@ -151,6 +158,19 @@ class PolicyBot:
         self.form_defaults = FormDefaults(database, clock=self.clock)
         #: academy id -> (when read, role -> name), for guidance naming the DSL
         self._contacts: dict[str, tuple[datetime, dict[str, str]]] = {}
+        #: who is in a channel/team, per platform: adapters register theirs on install
+        self.audiences: dict[str, AudienceSource] = {}
+        self.campaigns = CampaignChat(
+            CampaignService(
+                database, clock=self.clock, kb=engine.kb, platforms=incidents.platforms
+            ),
+            self.audiences,
+        )
+        self.accounts = AccountChat(
+            AccountService(database, clock=self.clock, platforms=incidents.platforms),
+            engine.kb,
+            self.conversations,
+        )
 
     @classmethod
     async def create(
@@ -256,6 +276,10 @@ class PolicyBot:
             return [*replies, self.dialog.paused_notice()]
         if _REPORT_WORDS.match(low):
             return await self._start_report(msg.actor, {}, draft)
+        if (head := await self.campaigns.on_message(msg, low)) is not None:
+            return head
+        if (head := await self.accounts.on_message(msg, low)) is not None:
+            return head
         command = await self._command(msg, text, low)
         if command is not None:
             return command
@@ -373,6 +397,10 @@ class PolicyBot:
             return await self._incident_action(
                 act.actor, name.split(".", 1)[1], value, act.form, act.conversation_id
             )
+        if name.startswith("campaign."):
+            return await self.campaigns.on_action(act)
+        if name.startswith("account."):
+            return await self.accounts.on_action(act)
         return [
             Reply(
                 text="Sorry, I didn't understand that button. Type 'help' to see what I can do.",

@@ -25,6 +25,8 @@ COMMANDS: dict[str, str] = {
     "teams-reach": "teams_reach",
     "unanswered": "unanswered",
     "doctor": "doctor",
+    "campaigns": "campaigns",
+    "accounts": "accounts",
 }
 
 

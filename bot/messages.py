@@ -33,7 +33,8 @@ class Choice:
 
     Action names are namespaced: ``qa.fact`` (answer a follow-up), ``qa.suggest`` (pick a
     "did you mean" topic), ``report.start`` (open the report dialog, value = prefill key),
-    ``dialog.*`` (a dialog step), ``incident.*`` (act on an incident).
+    ``dialog.*`` (a dialog step), ``incident.*`` (act on an incident), ``campaign.*`` (a
+    "read and understood" campaign) and ``account.*`` (an official school account).
     """
 
     label: str

@@ -195,6 +195,15 @@ class PolicyInfo(_Strict):
     organisation: str
     source: str = Field(description="Path of the policy text, relative to the KB file.")
     contact: str = Field(description="Who to ask when the policy does not cover a question.")
+    version: str = Field(
+        default="1",
+        max_length=64,
+        description="The policy version this KB states; staff confirm they have read and "
+        "understood each version (a new version can start a new campaign).",
+    )
+    url: str | None = Field(
+        default=None, description="Where staff can read the whole policy (a web link)."
+    )
 
 
 class KnowledgeBase(_Strict):

@@ -80,6 +80,10 @@ class ConsoleChat:
     async def _fill_form(self, reply: Reply, read: InputFn) -> None:
         form: dict[str, str] = {}
         for field in reply.fields:
+            if field.options:  # a choice: show the options; a number picks one
+                self._print(
+                    "  ".join(f"[{i}] {o.label}" for i, o in enumerate(field.options, start=1))
+                )
             try:
                 value = (await asyncio.to_thread(read, f"{field.label}: ")).strip()
             except EOFError:

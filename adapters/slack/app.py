@@ -22,7 +22,16 @@ from slack_bolt.authorization import AuthorizeResult
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.slack.listeners import actions, commands, home, messages, shortcuts, views
+from adapters.slack.audience import SlackAudience
+from adapters.slack.listeners import (
+    actions,
+    commands,
+    home,
+    membership,
+    messages,
+    shortcuts,
+    views,
+)
 from adapters.slack.runtime import SlackRuntime
 from bot.config import Settings
 
@@ -70,8 +79,9 @@ class SlackApp:
             authorize=authorize,
             logger=logging.getLogger("adapters.slack.bolt"),
         )
-        for module in (commands, messages, actions, views, shortcuts, home):
+        for module in (commands, messages, actions, views, shortcuts, home, membership):
             module.register(self.bolt, self.runtime)
+        bot.audiences["slack"] = SlackAudience(self.client)  # campaigns read channel members
 
     def open_connections(self) -> None:
         """Start the shared connection pool for Web API calls (inside the running loop).

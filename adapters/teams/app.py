@@ -20,6 +20,7 @@ from microsoft_agents.hosting.aiohttp import CloudAdapter
 from microsoft_agents.hosting.core import AgentAuthConfiguration, TurnContext
 from pydantic import ValidationError
 
+from adapters.teams.audience import TeamsAudience
 from adapters.teams.auth import LOCAL_MODE_WARNING, TeamsAuth, authenticate, load_teams_auth
 from adapters.teams.handler import TeamsHandler
 from adapters.teams.notifier import TeamsNotifier
@@ -89,6 +90,7 @@ def build_runtime(auth: TeamsAuth, bot: PolicyBot) -> TeamsRuntime:
     adapter, config = build_adapter(auth)
     references = ReferenceStore(bot.conversations, clock=bot.clock)
     handler = TeamsHandler(bot, references)
+    bot.audiences["teams"] = TeamsAudience(adapter, auth.client_id)  # campaigns: team members
     return TeamsRuntime(auth, adapter, handler, references, config)
 
 

@@ -21,6 +21,7 @@ from microsoft_agents.activity import Activity, ActivityTypes, ChannelAccount
 from microsoft_agents.hosting.core import ActivityHandler, TurnContext
 
 from adapters.teams import cards
+from adapters.teams.audience import TeamsAudience, base_conversation_id, team_of
 from adapters.teams.identity import UnknownTeamsUser, actor_from_account
 from adapters.teams.outgoing import card_activity, reply_activity, supports_cards
 from adapters.teams.references import ReferenceStore
@@ -62,6 +63,9 @@ class TeamsHandler(ActivityHandler):
             "remove-upgrade",
         ):
             await self.references.capture(activity)
+        audience = self.bot.audiences.get("teams")
+        if isinstance(audience, TeamsAudience):
+            audience.seen(activity)  # campaigns: which team this conversation is in
         await super().on_turn(context)
 
     async def on_message_activity(self, turn_context: Any) -> None:
@@ -91,13 +95,32 @@ class TeamsHandler(ActivityHandler):
         activity = context.activity
         bot_id = activity.recipient.id if activity.recipient else None
         bot_added = False
+        conversation = activity.conversation.id if activity.conversation else ""
+        team = team_of(activity) or (
+            base_conversation_id(conversation or "") if "@thread" in (conversation or "") else None
+        )
         for member in members_added:
             if member.id == bot_id:
                 bot_added = True
             else:
                 await self.references.capture_member(activity, member)
+                if team and member.aad_object_id:  # campaigns asking this team ask them too
+                    await self.bot.campaigns.service.member_joined(
+                        "teams", team, member.aad_object_id
+                    )
         if bot_added and _is_personal(activity) and activity.from_property:
             await self._welcome(context)
+
+    async def on_members_removed_activity(
+        self, members_removed: list[ChannelAccount], turn_context: Any
+    ) -> None:
+        """People removed from a team are dropped from its campaigns' outstanding lists."""
+        activity = _turn_context(turn_context).activity
+        conversation = activity.conversation.id if activity.conversation else ""
+        team = team_of(activity) or base_conversation_id(conversation or "")
+        for member in members_removed:
+            if member.aad_object_id and team:
+                await self.bot.campaigns.service.member_left("teams", team, member.aad_object_id)
 
     async def on_installation_update_add(self, turn_context: Any) -> None:
         """The app was installed: say hello in a 1:1 chat."""

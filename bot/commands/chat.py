@@ -92,6 +92,8 @@ async def _chat(settings: Any, user: str) -> int:
 
         async def deliver() -> None:
             await bot.incidents.run_due_reminders()
+            await bot.campaigns.service.run_due()
+            await bot.accounts.service.run_due()
             await worker.run_once()
 
         who = f"{person.name}" if person is not None else f"'{user}' (not in the trust set-up)"

@@ -15,6 +15,8 @@ import sys
 
 from adapters.notifiers import build_notifiers
 from bot import memory
+from bot.accounts.service import run_due_accounts
+from bot.campaigns.service import run_due_campaigns
 from bot.clock import SystemClock
 from bot.commands._runtime import run_with_database
 from bot.commands.incidents import service_for
@@ -41,6 +43,8 @@ async def reminder_loop(service: IncidentService, stop: asyncio.Event, interval:
     while not stop.is_set():
         try:
             done = await service.run_due_reminders()
+            done += await run_due_campaigns(service.database, service.clock)
+            done += await run_due_accounts(service.database, service.clock, service.platforms)
             if done:
                 log.info("sent %d reminder round(s)/escalation(s)", done)
         except Exception:

@@ -349,6 +349,14 @@ def _duration(minutes: int) -> str:
 
 async def render(session: AsyncSession, row: OutboxMessage) -> Reply:
     """Build the reply for an outbox row from its kind, payload and the incident now."""
+    if row.kind.startswith("campaign."):  # issue 15: no incident behind these
+        from bot.campaigns.notifications import render as render_campaign
+
+        return await render_campaign(session, row)
+    if row.kind.startswith("account."):
+        from bot.accounts.notifications import render as render_account
+
+        return await render_account(session, row)
     if row.kind == "dead_letter":
         found = None
         if row.incident_id is not None:

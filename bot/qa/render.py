@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
+from bot.accounts.form import offered_on
 from bot.messages import Choice, Reply
 from bot.qa.answer import VERDICT_LABELS, Answer
 
@@ -53,6 +54,8 @@ def answer_reply(answer: Answer, *, replace_previous: bool = False) -> Reply:
     if answer.report_category:
         prefill = {} if answer.report_category == "ask" else {"category": answer.report_category}
         choices.append(Choice("Report an incident", json.dumps(prefill), "report.start", "primary"))
+    if offered_on(answer.rule_ids):  # setting up a class/department account (issue 15)
+        choices.append(Choice("Request an official account", "", "account.request"))
     return Reply(
         text=answer.to_text(),
         kind="answer",

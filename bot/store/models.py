@@ -262,3 +262,6 @@ class ConversationRecord(Base):
     state: Mapped[dict[str, Any]]
     version: Mapped[int] = mapped_column(Integer)
     updated_at: Mapped[datetime]
+
+
+from bot.store import models_head as _models_head  # noqa: E402,F401

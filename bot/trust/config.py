@@ -83,6 +83,10 @@ class AcademyConfig(BaseModel):
     dsl: str | None = None
     deputy_dsl: str | None = None
     chair_of_governors: str | None = None
+    #: approves official school accounts (the Headteacher when left out)
+    senior_leader: str | None = None
+    #: the nominated responsible person who checks official accounts (default: Headteacher)
+    social_media_checker: str | None = None
 
     def roles(self) -> dict[str, str]:
         """role -> person id, for the roles filled."""
@@ -91,6 +95,8 @@ class AcademyConfig(BaseModel):
             "dsl": self.dsl,
             "deputy_dsl": self.deputy_dsl,
             "chair_of_governors": self.chair_of_governors,
+            "senior_leader": self.senior_leader,
+            "social_media_checker": self.social_media_checker,
         }
         return {role: key for role, key in found.items() if key}
 

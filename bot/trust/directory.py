@@ -20,7 +20,7 @@ from bot.clock import Clock, SystemClock
 from bot.store.db import Database
 from bot.store.models import Academy, AcademyRole, Identity, Person
 from bot.trust.config import TrustConfig, load_trust_config
-from bot.trust.roles import PLATFORMS, ROLES, role_label
+from bot.trust.roles import ALL_ROLES, PLATFORMS, ROLES, role_label
 
 log = logging.getLogger(__name__)
 
@@ -202,8 +202,8 @@ async def set_role(
     session: AsyncSession, academy_id: str, role: str, person: Person, *, now: datetime
 ) -> None:
     """Make ``person`` the holder of ``role`` at ``academy_id``."""
-    if role not in ROLES:
-        raise DirectoryError(f"unknown role {role!r}; use one of: {', '.join(ROLES)}")
+    if role not in ALL_ROLES:
+        raise DirectoryError(f"unknown role {role!r}; use one of: {', '.join(ALL_ROLES)}")
     academy = await session.get(Academy, academy_id)
     if academy is None:
         raise DirectoryError(f"there is no academy with id {academy_id!r}")

@@ -51,6 +51,8 @@ class FakeSlack:
     slow: dict[str, float] = field(default_factory=dict)
     #: channel -> messages posted there (with their metadata), newest last
     messages: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    #: channel id -> member user ids, for ``conversations.members`` (paged like Slack)
+    channel_members: dict[str, list[str]] = field(default_factory=dict)
     server: TestServer | None = None
     #: users.info: member ids Slack does not know (user_not_found) / deactivated ones
     unknown_users: set[str] = field(default_factory=set)
@@ -214,6 +216,14 @@ class FakeSlack:
             view = args.get("view") or {}
             view_id = args.get("view_id") or "V0FAKE"
             return {**ok, "view": {**view, "id": view_id, "hash": "h1"}}
+        if method == "conversations.members":
+            if str(args.get("channel", "")) not in self.channel_members:
+                return {"ok": False, "error": "not_in_channel"}
+            members = self.channel_members[str(args.get("channel", ""))]
+            start = int(args.get("cursor") or 0)
+            end = start + int(args.get("limit") or 100)
+            more = {"next_cursor": str(end) if end < len(members) else ""}
+            return {**ok, "members": members[start:end], "response_metadata": more}
         if method == "chat.getPermalink":
             channel, ts = args.get("channel"), str(args.get("message_ts", "")).replace(".", "")
             return {**ok, "permalink": f"https://school.slack.com/archives/{channel}/p{ts}"}

@@ -2,9 +2,10 @@
 
 An aiohttp app on loopback recording every call the bot makes:
 ``POST /v3/conversations/{id}/activities`` (send), ``POST .../activities/{activity_id}``
-(reply), ``PUT .../activities/{activity_id}`` (update in place) and ``POST /v3/conversations``
-(create a 1:1 chat for a proactive message). It answers like the real service (``{"id": ...}``)
-and can be told to fail on command: ``fail_next(status, times=, retry_after=)`` or ``down()``.
+(reply), ``PUT .../activities/{activity_id}`` (update in place), ``POST /v3/conversations``
+(create a 1:1 chat for a proactive message) and ``GET .../members`` (a team's members).
+It answers like the real service (``{"id": ...}``) and can be told to fail on command:
+``fail_next(status, times=, retry_after=)`` or ``down()``.
 """
 
 from __future__ import annotations
@@ -72,6 +73,8 @@ class FakeConnector:
 
     calls: list[Call] = field(default_factory=list)  # answered successfully
     refused: int = 0  # calls answered with a failure
+    #: conversation (team) id -> its members as ChannelAccount JSON, for ``GET .../members``
+    members: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     _failures: list[_Failure] = field(default_factory=list)
     _down: bool = False
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
@@ -167,9 +170,19 @@ class FakeConnector:
             {"id": f"a:1on1-{members[0].get('id', 'x')}", "serviceUrl": self.url}
         )
 
+    async def _members(self, request: web.Request) -> web.Response:
+        call, failure = await self._record(request)
+        if failure:
+            return failure
+        members = self.members.get(call.conversation_id or "")
+        if members is None:
+            return web.json_response({"error": {"code": "ConversationNotFound"}}, status=404)
+        return web.json_response(members)
+
     def app(self) -> web.Application:
         """The aiohttp application."""
         app = web.Application()
+        app.router.add_get("/v3/conversations/{conversation_id}/members", self._members)
         app.router.add_post("/v3/conversations", self._create)
         app.router.add_post("/v3/conversations/{conversation_id}/activities", self._send)
         app.router.add_post(

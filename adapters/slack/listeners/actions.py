@@ -19,7 +19,7 @@ from adapters.slack.runtime import SlackRuntime
 from bot.messages import Action, Choice
 
 #: buttons whose action the core understands (see bot/messages.py Choice)
-CORE_ACTIONS = re.compile(r"^(qa|dialog|incident|report\.start)[.#]")
+CORE_ACTIONS = re.compile(r"^(qa|dialog|incident|campaign|account|report\.start)[.#]")
 #: the callback_id of the read-only incident details modal
 DETAILS_VIEW = "incident.details"
 

@@ -1,0 +1,1 @@
+"""Official school social-media accounts: request, approval, register and regular checks."""
