@@ -7,7 +7,8 @@
   workers: ``SELECT ... FOR UPDATE SKIP LOCKED`` on PostgreSQL, one ``BEGIN IMMEDIATE``
   transaction on SQLite.
 - **Deliveries run concurrently**, at most ``concurrency`` at once, so one slow call holds
-  nothing else; the worker claims more as each finishes.
+  nothing else; the worker claims more as each finishes. Messages to one person go one at
+  a time, in the order they were written (a card's update never overtakes the card).
 - **Each message once**: a message claimed again after its worker's lease ran out, or whose
   last attempt timed out, is marked ``maybe_sent``, and the notifier looks before sending it
   again where its platform allows (see :mod:`bot.notifier`).
@@ -28,7 +29,8 @@ import uuid
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, case, or_, select, true, update
+from sqlalchemy import and_, case, exists, or_, select, true, update
+from sqlalchemy.orm import aliased
 
 from bot.clock import Clock
 from bot.config import Settings
@@ -164,9 +166,22 @@ class OutboxWorker:
             and_(OutboxMessage.state == "pending", OutboxMessage.next_attempt_at <= now),
             and_(OutboxMessage.state == "sending", OutboxMessage.lease_until < now),
         )
+        other = aliased(OutboxMessage)
+        same_person = and_(
+            other.platform == OutboxMessage.platform, other.address == OutboxMessage.address
+        )
+        # one message at a time to each person, in order: none while another to them is
+        # being sent, and not before an earlier one to them that is due too
+        busy = exists().where(same_person, other.state == "sending", other.lease_until >= now)
+        earlier = exists().where(
+            same_person,
+            other.id < OutboxMessage.id,
+            other.state == "pending",
+            other.next_attempt_at <= now,
+        )
         stmt = (
             select(OutboxMessage.id)
-            .where(due, OutboxMessage.platform.in_(list(self.notifiers)))
+            .where(due, OutboxMessage.platform.in_(list(self.notifiers)), ~busy, ~earlier)
             .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
             .limit(limit)
         )

@@ -225,6 +225,7 @@ class OutboxMessage(Base):
     __table_args__ = (
         Index("ix_outbox_due", "state", "next_attempt_at"),
         Index("ix_outbox_claimed_by", "claimed_by"),
+        Index("ix_outbox_recipient", "platform", "address", "state"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)

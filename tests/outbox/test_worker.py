@@ -193,9 +193,18 @@ class Counting:
 @pytest.mark.usefixtures("trust")
 async def test_two_workers_never_double_send(database: Database, fake_clock: FakeClock) -> None:
     svc = service(database, fake_clock)
-    await asyncio.gather(*(svc.submit(TOM, submission()) for _ in range(100)))
+    await asyncio.gather(
+        *(
+            svc.submit(
+                TOM, submission(child_involved=True, academy=("oakfield", "riverside")[n % 2])
+            )
+            for n in range(100)
+        )
+    )
     rows = await outbox_rows(database)
-    assert len(rows) == 100  # 100 escalations (Slack); each brings a receipt once delivered
+    # 300 alerts to six people (Head, DSL, deputy of two academies); each report brings a
+    # receipt once its alerts land. One message at a time goes to each person.
+    assert len(rows) == 300
     sent: list[int] = []
     plain_url = database.url.replace("+asyncpg", "").replace("+aiosqlite", "")
     other = Database(plain_url, schema=database.schema)  # its own pool, like another process

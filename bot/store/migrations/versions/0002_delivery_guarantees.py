@@ -28,10 +28,12 @@ def upgrade() -> None:
             sa.Column("maybe_sent", sa.Boolean(), nullable=False, server_default=sa.false())
         )
         batch_op.create_index("ix_outbox_claimed_by", ["claimed_by"], unique=False)
+        batch_op.create_index("ix_outbox_recipient", ["platform", "address", "state"], unique=False)
 
 
 def downgrade() -> None:
     with op.batch_alter_table("outbox", schema=None) as batch_op:
+        batch_op.drop_index("ix_outbox_recipient")
         batch_op.drop_index("ix_outbox_claimed_by")
         batch_op.drop_column("maybe_sent")
     with op.batch_alter_table("incidents", schema=None) as batch_op:
