@@ -18,6 +18,7 @@ from typing import Any
 
 from rapidfuzz import fuzz, process
 
+from bot import shared_chat
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.dialogs import DialogContext, ReportDialog, Turn
@@ -153,6 +154,10 @@ class PolicyBot:
         draft = stored[report_key].state if report_key in stored else None
         if low in {"help", "/help", "?", "menu", "/start", "start"}:
             return [Reply(text=HELP_TEXT, kind="help")]
+        if msg.shared:  # a channel: nothing private is taken or shown (bot/shared_chat.py)
+            if shared_chat.private_request(text):
+                return [shared_chat.pointer(text)]
+            return await self._answer(msg, text, {}, stored=stored.get(qa_key))
         if draft is not None and draft.get("status", "active") == "active":
             turn = self.dialog.handle_text(await self._ctx(msg.actor), draft, text)
             return await self._after_turn(msg.actor, turn)

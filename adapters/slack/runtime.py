@@ -24,6 +24,8 @@ from typing import TYPE_CHECKING
 
 from slack_bolt.kwargs_injection.async_args import AsyncArgs
 
+from adapters.slack.button_values import ButtonValues
+from adapters.slack.typed_text import MemberNames
 from bot.config import Settings
 
 if TYPE_CHECKING:
@@ -49,6 +51,10 @@ class SlackRuntime:
     def __init__(self, bot: PolicyBot, settings: Settings) -> None:
         self.bot = bot
         self.settings = settings
+        #: member id -> name, for showing @mentions in what people type
+        self.names = MemberNames()
+        #: button values too long for Slack, kept in the database
+        self.buttons = ButtonValues(bot.conversations)
         self._running: set[asyncio.Task[None]] = set()
         self._answer_slots = asyncio.Semaphore(ANSWER_SLOTS)
         self._urgent = 0

@@ -30,7 +30,8 @@ async def test_new_message_is_a_dm_and_returns_channel_ts(
     assert opened.args["users"] == HEAD
     (post,) = fake_slack.named("chat.postMessage")
     assert ref == f"{post.args['channel']}:1764000000.000001"
-    assert "&lt;!channel&gt;" in str(post.args["blocks"])
+    (shown,) = [b["text"] for b in post.args["blocks"] if "<!channel>" in str(b)]
+    assert shown["type"] == "plain_text"  # shown literally: no ping
     assert post.args["text"] == REPLY.text
 
 

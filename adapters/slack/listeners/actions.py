@@ -41,13 +41,14 @@ def register(app: AsyncApp, rt: SlackRuntime) -> None:
         origin = Origin.from_payload(args.body, actor.user_id)
         pressed = (args.body.get("actions") or [{}])[0]
         action = core_action(str(pressed.get("action_id", "")))
-        value = str(pressed.get("value") or "")
+        value = await rt.buttons.resolve(str(pressed.get("value") or ""))
         if action == "report.start" and origin.trigger_id:
             await open_report_form(
                 rt, args.client, origin, actor, _prefill(value), respond=args.respond
             )
             return
-        replies = await rt.bot.handle(Action(actor, action, value, origin.conversation_id))
+        intent = Action(actor, action, value, origin.conversation_id)
+        replies = [await rt.buttons.fit(r) for r in await rt.bot.handle(intent)]
         if action == "incident.view" and origin.trigger_id and replies:
             details = replies[0]
             view = reply_modal(details, callback_id=DETAILS_VIEW, title="Incident details")
