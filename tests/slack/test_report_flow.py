@@ -13,7 +13,7 @@ from bot.messages import Actor
 from bot.outbox.worker import OutboxWorker
 from tests.slack.conftest import DSL, HEAD, REPORTER, STRANGER, SlackClient
 from tests.slack.fake_slack import FakeSlack
-from tests.slack.literal import shown_literally
+from tests.slack.literal import shown_literally, slack_escaped
 
 GOOD = {
     "immediate_risk": "no",
