@@ -25,6 +25,17 @@ REPORT_POINTER = (
     "privately” to open the form only you can see. Nothing you type in this conversation is "
     "taken as part of a report."
 )
+#: Teams has no message only one person sees: the form goes to their private chat instead
+PRIVATE_FORM_SENT = (
+    "Reports are made in private, never here where others can read them. I have sent you the "
+    "report form in your private chat with me. Nothing you type in this conversation is taken "
+    "as part of a report."
+)
+PRIVATE_CHAT_NEEDED = (
+    "Reports are made in private, never here where others can read them. Open your private "
+    "chat with me and type “report”. Nothing you type in this conversation is taken as part "
+    "of a report."
+)
 PRIVATE_POINTER = (
     "That is private, so I won’t answer it here where others can read it. Send it to me in "
     "a direct message instead."

@@ -88,7 +88,7 @@ def build_runtime(auth: TeamsAuth, bot: PolicyBot) -> TeamsRuntime:
     """Adapter, handler and reference store for one bot."""
     adapter, config = build_adapter(auth)
     references = ReferenceStore(bot.conversations, clock=bot.clock)
-    handler = TeamsHandler(bot, references)
+    handler = TeamsHandler(bot, references, app_id=auth.client_id, adapter=adapter)
     return TeamsRuntime(auth, adapter, handler, references, config)
 
 

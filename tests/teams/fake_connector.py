@@ -16,6 +16,8 @@ from typing import Any
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
+from tests.teams.card_text import texts, walk
+
 
 @dataclass
 class Call:
@@ -40,7 +42,7 @@ class Call:
 
     @property
     def text(self) -> str:
-        """Everything a person would read: the text and every card TextBlock."""
+        """Everything a person would read: the text, every card text block, fact and label."""
         parts = [self.body.get("text") or ""]
         card = self.card
         if card:
@@ -49,13 +51,8 @@ class Call:
 
 
 def _card_texts(elements: list[dict[str, Any]]) -> list[str]:
-    out: list[str] = []
-    for el in elements:
-        if el.get("type") == "TextBlock":
-            out.append(str(el.get("text", "")))
-        if "label" in el:
-            out.append(str(el["label"]))
-        out.extend(_card_texts(el.get("items", [])))
+    out = texts(elements)
+    out += [str(el["label"]) for el in walk(elements) if "label" in el]
     return out
 
 
