@@ -111,7 +111,7 @@ def literal(text: str, **style: Any) -> dict[str, Any]:
 _FACT = re.compile(r"^([A-Z][\w ’'()/,-]{0,40}):[ \t]+(\S.*)$")
 _BULLET = re.compile(r"^\s*[•\-*][ \t]+(.*)$")
 #: characters Teams' Markdown might read in a FactSet (which is Markdown, unlike a TextRun)
-_MARKDOWN = re.compile(r"[*_`~\[\]()<>#&\\]|^\s*\d+\.|^\s*[-+]")
+_MARKDOWN = re.compile(r"[*_`~\[\]<>#&\\]|^\s*\d+\.|^\s*[-+]")
 URGENCY_LINE = re.compile(r"^Urgency:\s*(.+)$", re.MULTILINE)
 #: urgency word -> (banner style, banner words)
 URGENCY_BANNERS: dict[str, tuple[str, str]] = {

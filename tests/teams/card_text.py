@@ -36,11 +36,13 @@ def text_of(el: dict[str, Any]) -> str:
 def texts(elements: list[dict[str, Any]]) -> list[str]:
     """The words of every text element and fact table inside ``elements``, in order."""
     out: list[str] = []
-    for el in walk(elements):
-        if el.get("type") in TEXT_TYPES | {"FactSet", "ColumnSet"}:
-            words = text_of(el)
-            if words:
-                out.append(words)
+    for el in elements:
+        words = text_of(el)
+        if words:
+            out.append(words)
+        else:
+            out.extend(texts(el.get("items", [])))
+            out.extend(texts(el.get("columns", [])))
     return out
 
 

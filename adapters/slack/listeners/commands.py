@@ -23,8 +23,8 @@ def register(app: AsyncApp, rt: SlackRuntime) -> None:
         raw = str(args.body.get("text") or "")
         question = await typed_text(args.client, raw, rt.names, args.context.bot_user_id)
         async with rt.answering():
-            shared = bool(origin.channel) and not origin.is_dm
-            message = Message(actor, question or "/help", origin.conversation_id, shared=shared)
+            # not ``shared``: a slash command and its (ephemeral) answers are seen by no one else
+            message = Message(actor, question or "/help", origin.conversation_id)
             replies = [await rt.buttons.fit(r) for r in await rt.bot.handle(message)]
         await show(args.client, origin, replies, respond=args.respond)
 
