@@ -85,17 +85,26 @@ class Origin:
         )
 
 
+#: the intro of a small form (a note, an outcome): the reference, then how to send it
+SMALL_FORM_INTRO = "Incident {reference}. Type it below, then press “{submit}”."
+
+
 def form_modal_for(reply: Reply, action: str, value: str, origin: Origin) -> dict[str, Any]:
-    """A modal asking ``reply.fields``; submitting it re-sends ``action`` with the answers."""
+    """A modal asking ``reply.fields``; submitting it re-sends ``action`` with the answers.
+
+    A modal title holds 24 characters, so the reference goes in the body, and the core's
+    chat wording ("reply with the text") gives way to the form's own."""
     meta = (
         pack_metadata({"a": action, "v": value, "c": origin.channel, "t": origin.message_ts}) or ""
     )
     submit = "Close incident" if action == "incident.close" else "Save"
+    reference = str(reply.data.get("reference") or value)
+    title = (reply.title or "Policy assistant").split(" \u2013 ")[0]
     return form_modal(
-        reply.title or "Policy assistant",
+        title,
         reply.fields,
         callback_id=ACTION_FORM,
-        intro=reply.text,
+        intro=SMALL_FORM_INTRO.format(reference=reference, submit=submit),
         submit=submit,
         private_metadata=meta,
     )

@@ -25,6 +25,7 @@ from bot.clock import FakeClock
 from bot.config import Settings, load_settings
 from bot.outbox.worker import OutboxWorker
 from tests.slack.fake_slack import FakeSlack
+from tests.slack.payload_check import view_problems
 
 ROOT = Path(__file__).resolve().parents[2]
 SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
@@ -100,7 +101,11 @@ class SlackClient:
         async with self.session.post(self.url, data=body.encode(), headers=headers) as resp:
             assert resp.status == 200, await resp.text()
             text = await resp.text()
-            return json.loads(text) if text else {}
+            answer: dict[str, Any] = json.loads(text) if text else {}
+        if isinstance(answer.get("view"), dict):  # a view sent back in the HTTP response
+            self.fake.checked += 1
+            self.fake.problems.extend(view_problems(answer["view"], "response_action"))
+        return answer
 
     async def button(
         self,
@@ -155,6 +160,9 @@ async def fake_slack() -> AsyncIterator[FakeSlack]:
     await fake.start()
     yield fake
     await fake.close()
+    assert not fake.problems, "Slack would refuse or cut these payloads:\n" + "\n".join(
+        fake.problems
+    )
 
 
 @pytest.fixture

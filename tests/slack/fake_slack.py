@@ -18,6 +18,8 @@ from typing import Any
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
+from tests.slack.payload_check import problems as payload_problems
+
 BOT_USER = "UPOLICYBOT1"
 
 
@@ -44,6 +46,10 @@ class FakeSlack:
     """The fake's state: recorded calls and planned failures."""
 
     calls: list[Call] = field(default_factory=list)
+    #: what Slack would refuse in the payloads received (tests/slack/payload_check.py)
+    problems: list[str] = field(default_factory=list)
+    #: how many payloads with blocks or a view were checked
+    checked: int = 0
     failures: dict[str, Failure] = field(default_factory=dict)
     #: method -> gate: calls to it wait (unanswered) until :meth:`release`
     held: dict[str, asyncio.Event] = field(default_factory=dict)
@@ -127,10 +133,16 @@ class FakeSlack:
 
     def _record(self, method: str, args: dict[str, Any]) -> None:
         self.calls.append(Call(method, args))
+        if "blocks" in args or "view" in args:
+            self.checked += 1
+            self.problems.extend(payload_problems(method, args))
         self._changed.set()
 
     async def _respond(self, request: web.Request) -> web.Response:
-        self._record("respond", await request.json())
+        body = await request.json()
+        if isinstance(body.get("blocks"), str):
+            body["blocks"] = json.loads(body["blocks"])
+        self._record("respond", body)
         return web.Response(text="ok")
 
     async def _api(self, request: web.Request) -> web.Response:

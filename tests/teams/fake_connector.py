@@ -16,6 +16,7 @@ from typing import Any
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
+from tests.teams.card_schema import assert_valid_cards
 from tests.teams.card_text import texts, walk
 
 
@@ -185,3 +186,5 @@ class FakeConnector:
     async def __aexit__(self, *exc: object) -> None:
         if self._server is not None:
             await self._server.close()
+        if exc[0] is None:  # every card the bot sent, checked with Microsoft's parser
+            assert_valid_cards([c.card for c in self.calls if c.card is not None])
