@@ -65,8 +65,8 @@ def parse(body: str, content_type: str) -> dict[str, object]:
             if not isinstance(payload, dict):
                 raise BadRequest("payload is not a JSON object")
             return payload
-        if not form and body.strip():
-            raise BadRequest("body is neither JSON nor a form")
+        if not {"command", "ssl_check"} & set(form):
+            raise BadRequest("form is neither a command nor an interaction")
         return dict(form)
     except (ValueError, UnicodeError) as exc:
         raise BadRequest(type(exc).__name__) from None

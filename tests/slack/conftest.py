@@ -137,20 +137,25 @@ class SlackClient:
             }
         )
 
-    async def event(self, event: dict[str, Any]) -> aiohttp.ClientResponse:
-        """An Events API callback."""
+    async def event(
+        self, event: dict[str, Any], *, event_id: str | None = None, retry: int | None = None
+    ) -> aiohttp.ClientResponse:
+        """An Events API callback (``retry``: Slack's ``X-Slack-Retry-Num`` of a redelivery)."""
         body = json.dumps(
             {
                 "token": "legacy",
                 "team_id": "T0SCHOOL",
                 "api_app_id": "A0POLICY",
                 "type": "event_callback",
-                "event_id": f"Ev{time.monotonic_ns()}",
+                "event_id": event_id or f"Ev{time.monotonic_ns()}",
                 "event_time": int(time.time()),
                 "event": event,
             }
         )
-        return await self.post(body, "application/json")
+        headers = sign(body)
+        if retry is not None:
+            headers |= {"X-Slack-Retry-Num": str(retry), "X-Slack-Retry-Reason": "http_timeout"}
+        return await self.post(body, "application/json", headers)
 
 
 @pytest.fixture

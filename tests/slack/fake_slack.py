@@ -21,6 +21,8 @@ from aiohttp.test_utils import TestServer
 from tests.slack.payload_check import problems as payload_problems
 
 BOT_USER = "UPOLICYBOT1"
+#: the names ``users.info`` gives (member ID -> real name); anyone else has none
+NAMES = {"U04JSMITH01": "Jane Smith", "U04OKHAN002": "Omar Khan"}
 
 
 @dataclass
@@ -194,6 +196,10 @@ class FakeSlack:
             view = args.get("view") or {}
             view_id = args.get("view_id") or "V0FAKE"
             return {**ok, "view": {**view, "id": view_id, "hash": "h1"}}
+        if method == "users.info":
+            user = str(args.get("user", ""))
+            profile = {"real_name": NAMES[user]} if user in NAMES else {}
+            return {**ok, "user": {"id": user, "profile": profile}}
         if method == "chat.getPermalink":
             channel, ts = args.get("channel"), str(args.get("message_ts", "")).replace(".", "")
             return {**ok, "permalink": f"https://school.slack.com/archives/{channel}/p{ts}"}
