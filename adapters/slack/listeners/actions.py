@@ -11,15 +11,17 @@ from typing import Any
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.kwargs_injection.async_args import AsyncArgs
 
-from adapters.slack.blocks import core_action, reply_modal
+from adapters.slack.blocks import core_action, message_text, reply_modal
 from adapters.slack.identity import actor_from_body
 from adapters.slack.listeners.views import open_report_form
 from adapters.slack.replies import Origin, open_modal, show
-from adapters.slack.runtime import SlackRuntime
+from adapters.slack.runtime import SlackRuntime, mark_saved
 from bot.messages import Action, Choice
 
 #: buttons whose action the core understands (see bot/messages.py Choice)
 CORE_ACTIONS = re.compile(r"^(qa|dialog|incident|report\.start)[.#]")
+#: buttons whose press the core saves at once (a later failure must not say "try again")
+SAVING_ACTIONS = frozenset({"incident.ack"})
 #: the callback_id of the read-only incident details modal
 DETAILS_VIEW = "incident.details"
 
@@ -49,6 +51,8 @@ def register(app: AsyncApp, rt: SlackRuntime) -> None:
             return
         intent = Action(actor, action, value, origin.conversation_id)
         replies = [await rt.buttons.fit(r) for r in await rt.bot.handle(intent)]
+        if action in SAVING_ACTIONS and replies and replies[0].kind != "error":
+            mark_saved(args, message_text(replies[0].text))
         if action == "incident.view" and origin.trigger_id and replies:
             details = replies[0]
             view = reply_modal(details, callback_id=DETAILS_VIEW, title="Incident details")

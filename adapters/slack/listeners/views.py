@@ -15,14 +15,32 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters import report_form
 from adapters.slack import report_modal as rm
-from adapters.slack.blocks import parse_state, unpack_metadata
+from adapters.slack.blocks import (
+    message_text,
+    modal,
+    mrkdwn_sections,
+    parse_state,
+    reply_blocks,
+    unpack_metadata,
+)
 from adapters.slack.identity import actor_from_body
 from adapters.slack.replies import ACTION_FORM, Origin, open_modal, post
-from adapters.slack.runtime import SlackRuntime
+from adapters.slack.runtime import SlackRuntime, mark_saved
 from bot.dialogs import DialogDefinition
-from bot.messages import Action, Actor, Choice
+from bot.messages import Action, Actor, Choice, Reply
 
 log = logging.getLogger(__name__)
+
+EMPTY_FIELD = "Please write something here before saving."
+OUTCOME_VIEW = "action.done"
+
+
+def outcome_view(replies: list[Reply]) -> dict[str, Any]:
+    """The small form's modal after it was sent: what the core said (saved, or why not)."""
+    failed = any(r.kind == "error" for r in replies)
+    blocks = [b for r in replies for b in reply_blocks(Reply(text=r.text, kind=r.kind))]
+    title = "Not saved" if failed else "Saved"
+    return modal(title, blocks or mrkdwn_sections("Done."), callback_id=OUTCOME_VIEW, close="Close")
 
 
 async def open_report_form(
@@ -141,7 +159,9 @@ def register(app: AsyncApp, rt: SlackRuntime) -> None:
         )
 
     async def action_form_submitted(args: AsyncArgs) -> None:
-        """A note or a closing outcome: save it through the core, show what happened."""
+        """A note or a closing outcome: saved through the core before the modal closes, and
+        the modal then shows what happened, so the person sees the truth even when Slack's
+        Web API is down (a DM confirmation is only a courtesy)."""
         view = args.body.get("view") or {}
         meta = unpack_metadata(view.get("private_metadata", ""))
         form = {
@@ -149,17 +169,25 @@ def register(app: AsyncApp, rt: SlackRuntime) -> None:
             for k, v in _state(args.body, rt.bot.dialog.definition).items()
             if v not in (None, "", [])
         }
-        await args.ack()
         actor = actor_from_body(args.body)
         origin = Origin(user_id=actor.user_id, channel=meta.get("c"), message_ts=meta.get("t"))
         action = Action(
             actor, str(meta.get("a", "")), str(meta.get("v", "")), origin.conversation_id, form
         )
         replies = await rt.bot.handle(action)
+        asking = next((r for r in replies if r.fields), None)
+        if asking is not None:  # still missing something: say so on the field
+            name = asking.fields[0].name
+            await args.ack(response_action="errors", errors={name: EMPTY_FIELD})
+            return
+        await args.ack(response_action="update", view=outcome_view(replies))
+        if replies and replies[0].kind != "error":
+            mark_saved(args, message_text(replies[0].text))
         for reply in replies:
-            if reply.fields:  # still missing something: ask again in a fresh DM message
-                reply.fields = []
-            await post(args.client, origin, reply)
+            try:
+                await post(args.client, origin, reply)
+            except Exception as exc:  # shown in the modal already
+                log.warning("could not post the confirmation: %s", type(exc).__name__)
 
     app.action(re.compile(r"^form\."))(rt.track(report_field_changed, urgent=True))
     app.action(rm.REPORT_EDIT)(rt.track(report_edit, urgent=True))
