@@ -110,6 +110,10 @@ def literal(text: str, **style: Any) -> dict[str, Any]:
 #: a ``Label: value`` line of the core's text (short label, no sentence before the colon)
 _FACT = re.compile(r"^([A-Z][\w ’'()/,-]{0,40}):[ \t]+(\S.*)$")
 _BULLET = re.compile(r"^\s*[•\-*][ \t]+(.*)$")
+#: a line of a space-aligned table ("  report          report an incident")
+_COLUMNS = re.compile(r"^[ \t]*(\S(?:.*?\S)?)[ \t]{2,}(\S.*)$")
+#: a line the core marks as safety guidance
+_IMPORTANT = re.compile(r"^(Important|Warning):")
 #: characters Teams' Markdown might read in a FactSet (which is Markdown, unlike a TextRun)
 _MARKDOWN = re.compile(r"[*_`~\[\]<>#&\\]|^\s*\d+\.|^\s*[-+]")
 URGENCY_LINE = re.compile(r"^Urgency:\s*(.+)$", re.MULTILINE)
@@ -156,6 +160,10 @@ def layout(text: str, **style: Any) -> list[dict[str, Any]]:
             j = i
             while j < len(lines) and not lines[j][:1].isspace() and _FACT.match(lines[j]):
                 j += 1
+            if j - i < 2:  # not facts: a space-aligned table?
+                j = i
+                while j < len(lines) and _COLUMNS.match(lines[j]) and not _BULLET.match(lines[j]):
+                    j += 1
             spacing = "Medium" if first and out else "None"
             if j - i >= 2:
                 facts = [_fact(line) for line in lines[i:j]]
@@ -166,13 +174,17 @@ def layout(text: str, **style: Any) -> list[dict[str, Any]]:
                 continue
             bullet = _BULLET.match(lines[i])
             line = f"•  {bullet.group(1)}" if bullet else lines[i].strip()
-            out.append(literal(line, spacing=spacing, **style))
+            if _IMPORTANT.match(line) and not style:
+                out.append(literal(line, spacing=spacing, weight="Bolder", color="attention"))
+            else:
+                out.append(literal(line, spacing=spacing, **style))
             i, first = i + 1, False
     return out
 
 
 def _fact(line: str) -> tuple[str, str]:
-    m = _FACT.match(line)
+    m = _FACT.match(line) if not line[:1].isspace() else None
+    m = m or _COLUMNS.match(line)
     assert m is not None
     return m.group(1), m.group(2)
 
