@@ -350,6 +350,9 @@ def card(
     return doc
 
 
+#: what a small form (a note, a closing outcome) says above its box, instead of chat wording
+FIELDS_INTRO = "Type it in the box below, then press “{button}”."
+
 #: a button label longer than this is shown as a full-width tappable row (Teams cuts a
 #: button's title at about 20-30 characters)
 LONG_LABEL = 28
@@ -393,6 +396,9 @@ def reply_card(
     elif reply.title:
         body.append(literal(reply.title, weight="Bolder", size="Medium"))
     color = "attention" if reply.kind == "error" else None
+    if reply.fields and intro is None:  # the core's text says "reply with the text": chat
+        button = submit or (reply.choices[0] if reply.choices else None)
+        intro = FIELDS_INTRO.format(button=button.label if button else "Send")
     text = intro if reply.fields and intro is not None else answer_words(reply)
     blocks = layout(text, **({"color": color} if color else {}))
     if blocks and "spacing" not in blocks[0]:

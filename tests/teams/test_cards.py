@@ -161,6 +161,8 @@ def test_reply_with_fields_uses_its_choice_as_submit() -> None:
     )
     card = cards.reply_card(reply)
     assert [el["id"] for el in _walk(card["body"]) if "id" in el] == ["note"]
+    shown = "\n".join(texts(card["body"]))
+    assert "press “Save note”" in shown and "reply with" not in shown.lower()
     assert card["actions"][0]["data"]["pb"] == {"action": "incident.note", "value": "SM-2026-0001"}
 
 
