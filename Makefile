@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
+CARDCHECK := tests/teams/cardcheck/node_modules/.installed-stamp
 
 .PHONY: chat test fault-test lint pytest bench serve clean
 
@@ -24,12 +25,19 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
-pytest: $(STAMP)
+pytest: $(STAMP) $(CARDCHECK)
 	$(BIN)/pytest
 
 ## The fault tests: real processes killed or starved (PostgreSQL too when TEST_DATABASE_URL is set).
 fault-test: $(STAMP)
 	$(BIN)/pytest -m fault
+
+# Microsoft's Adaptive Cards parser, with which the Teams tests check every card (needs Node;
+# without npm the check is skipped).
+$(CARDCHECK): tests/teams/cardcheck/package.json
+	@if command -v npm >/dev/null 2>&1; then \
+	  npm install --prefix tests/teams/cardcheck --no-audit --no-fund --silent && touch $@; \
+	else echo "npm not found: Teams cards will not be checked with the adaptivecards parser"; fi
 
 ## Print the benchmarks' numbers.
 bench: $(STAMP)

@@ -11,6 +11,13 @@ compares against: read the body, answer 200, with the same listen backlog as
 
 Each prints ``PORT <n>`` on stdout once listening, then serves until SIGTERM/SIGINT, or
 until its parent process goes away.
+
+``python -m benchmarks.load_servers policybot`` is ``policybot serve`` exactly as in
+production (Teams with credentials: every ``/api/messages`` request's JWT is validated by
+the Agents SDK), except where no network can be used: the Bot Framework's public key set is
+read from ``BENCH_JWKS_FILE`` (the benchmark signs its tokens with the matching private
+key) instead of ``login.botframework.com``, and the bot's own outgoing token is a fixed
+local one instead of one from Azure AD.
 """
 
 from __future__ import annotations
@@ -25,6 +32,7 @@ import signal
 import sys
 import time
 from collections import Counter
+from pathlib import Path
 
 from aiohttp import web
 
@@ -149,11 +157,61 @@ async def serve(app: web.Application) -> None:
     await runner.cleanup()
 
 
+def serve_policybot() -> int:
+    """``policybot serve`` with the Bot Framework keys from ``BENCH_JWKS_FILE`` (see above)."""
+    import threading
+
+    from jwt import PyJWKClient
+    from microsoft_agents.authentication.msal import MsalAuth
+    from microsoft_agents.hosting.core import AuthenticationConstants, JwtTokenValidator
+    from microsoft_agents.hosting.core.authorization.jwt import jwt_token_validator
+
+    from bot.cli import main as policybot
+
+    keys = PyJWKClient(_serve_key_set(Path(os.environ["BENCH_JWKS_FILE"]).read_bytes()))
+    entry = jwt_token_validator._JwkClientCacheEntry(keys, threading.Lock())
+    JwtTokenValidator._jwk_client_manager._cache[AuthenticationConstants.PUBLIC_ABS_JWKS_URL] = (
+        entry
+    )
+
+    async def local_token(*_args: object, **_kwargs: object) -> str:
+        return LOCAL_OUTGOING_TOKEN
+
+    MsalAuth.get_access_token = local_token  # type: ignore[method-assign]
+    return policybot(["serve"])
+
+
+def _serve_key_set(jwks: bytes) -> str:
+    """Serve ``jwks`` on a loopback port (a thread of this process); its URL."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, HTTPServer
+
+    class KeySet(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.end_headers()
+            self.wfile.write(jwks)
+
+        def log_message(self, *_args: object) -> None:
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), KeySet)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return f"http://127.0.0.1:{server.server_address[1]}/keys"
+
+
+#: the bot's outgoing token in the benchmark (the fake connector does not check it)
+LOCAL_OUTGOING_TOKEN = "benchmark-outgoing-token"
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Command-line entry point: ``fakes`` or ``bare``."""
+    """Command-line entry point: ``fakes``, ``bare`` or ``policybot``."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("which", choices=("fakes", "bare"))
+    parser.add_argument("which", choices=("fakes", "bare", "policybot"))
     args = parser.parse_args(argv)
+    if args.which == "policybot":
+        return serve_policybot()
     app = fakes_app() if args.which == "fakes" else bare_app()
     asyncio.run(serve(app))
     return 0

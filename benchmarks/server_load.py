@@ -2,8 +2,10 @@
 
 Everything runs on loopback, each part in its own process: ``policybot serve`` exactly as in
 production (``python -m bot serve``, settings from the environment: a temporary SQLite
-database, ``config/trust.example.yaml``, Slack over HTTP against a fake Web API, Teams in
-``TEAMS_LOCAL_MODE`` with a fake Bot Framework connector as the activities' ``serviceUrl``),
+database, ``config/trust.example.yaml``, Slack over HTTP against a fake Web API, Teams with
+credentials, so every request's Bot Framework JWT is validated, against a local key set
+(see :func:`benchmarks.load_servers.serve_policybot`), with a fake Bot Framework connector
+as the activities' ``serviceUrl``),
 a bare aiohttp handler served the same way (same listen backlog), the fakes, and this load
 client. Once each server answers ``/readyz`` it measures, in one run:
 
@@ -68,6 +70,32 @@ TEAMS_QUESTIONS = (
 )
 TENANT = "7a1b2c3d-0000-4000-8000-000000000001"
 BOT_ID = "28:policybot-benchmark"
+APP_ID = "5b6f0d4e-0000-4000-8000-00000000be9c"
+BF_ISSUER = "https://api.botframework.com"
+KEY_ID = "benchmark-key"
+
+
+def signing_keys(workdir: Path) -> tuple[Any, Path]:
+    """A new RSA key, and its public half written as a JWKS file in ``workdir``."""
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from jwt.algorithms import RSAAlgorithm
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    jwk = json.loads(RSAAlgorithm.to_jwk(key.public_key()))
+    jwk.update(kid=KEY_ID, use="sig", alg="RS256")
+    path = workdir / "jwks.json"
+    path.write_text(json.dumps({"keys": [jwk]}))
+    return key, path
+
+
+def bot_framework_token(key: Any, lifetime: int = 3600) -> str:
+    """A token as the Bot Framework signs it for this bot (RS256, its issuer, our app id)."""
+    import jwt
+
+    now = int(time.time())
+    claims = {"iss": BF_ISSUER, "aud": APP_ID, "iat": now, "nbf": now, "exp": now + lifetime}
+    return jwt.encode(claims, key, algorithm="RS256", headers={"kid": KEY_ID})
+
 
 #: (key, body, headers)
 Request = tuple[str, bytes, dict[str, str]]
@@ -109,10 +137,13 @@ def slack_requests(count: int, respond_base: str, tag: str) -> list[Request]:
     return out
 
 
-def teams_requests(count: int, service_url: str) -> list[Request]:
-    """Teams message activities in 1:1 chats: policy questions, every tenth a "report"."""
+def teams_requests(count: int, service_url: str, token: str = "") -> list[Request]:
+    """Teams message activities in 1:1 chats: policy questions, every tenth a "report";
+    ``token``: the Bot Framework JWT each carries (as Teams sends one token for an hour)."""
     out = []
     headers = {"Content-Type": "application/json"}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
     for i in range(count):
         aad = f"00000000-0000-4000-8000-{i % PEOPLE:012d}"
         activity = {
@@ -271,8 +302,9 @@ def _base_env() -> dict[str, str]:
     return env
 
 
-def policybot_env(workdir: Path, port: int, fakes: Child) -> dict[str, str]:
-    """The production settings of ``policybot serve`` for this run."""
+def policybot_env(workdir: Path, port: int, fakes: Child, jwks: Path) -> dict[str, str]:
+    """The production settings of ``policybot serve`` for this run (Teams with credentials:
+    JWT validation on, against the local key set ``jwks``)."""
     env = _base_env()
     env.pop("DATABASE_URL", None)
     env.update(
@@ -284,7 +316,10 @@ def policybot_env(workdir: Path, port: int, fakes: Child) -> dict[str, str]:
             "SLACK_SIGNING_SECRET": SECRET,
             "SLACK_BOT_TOKEN": "xoxb-benchmark",
             "SLACK_API_URL": fakes.url("/api/"),
-            "TEAMS_LOCAL_MODE": "true",
+            "CONNECTIONS__SERVICE_CONNECTION__SETTINGS__CLIENTID": APP_ID,
+            "CONNECTIONS__SERVICE_CONNECTION__SETTINGS__CLIENTSECRET": "benchmark-secret",
+            "CONNECTIONS__SERVICE_CONNECTION__SETTINGS__TENANTID": TENANT,
+            "BENCH_JWKS_FILE": str(jwks),
             "LOG_LEVEL": "INFO",
         }
     )
@@ -493,8 +528,12 @@ async def _run(children: Children, requests: int, teams_count: int, concurrency:
     fakes = await children.start_announcing("fakes", "fakes")
     bare = await children.start_announcing("bare", "bare")
     port = _free_port()
+    key, jwks = signing_keys(children.workdir)
+    token = bot_framework_token(key)
     server = await children.start(
-        "server", ["-m", "bot", "serve"], policybot_env(children.workdir, port, fakes)
+        "server",
+        ["-m", "benchmarks.load_servers", "policybot"],
+        policybot_env(children.workdir, port, fakes, jwks),
     )
     server.port = port
     timeout = aiohttp.ClientTimeout(total=REQUEST_TIMEOUT)
@@ -505,7 +544,7 @@ async def _run(children: Children, requests: int, teams_count: int, concurrency:
         respond, service_url = fakes.url("/respond/"), fakes.url("/")
         warm = CpuWatch({})
         await measure("warm-up", slack_url, slack_requests(50, respond, "w"), 10, warm)
-        await measure("warm-up", teams_url, teams_requests(50, service_url), 10, warm)
+        await measure("warm-up", teams_url, teams_requests(50, service_url, token), 10, warm)
         await measure("warm-up", bare.url("/"), slack_requests(50, respond, "b"), 10, warm)
         await wait_slack_replies(session, fakes, 0, 50)
 
@@ -515,8 +554,8 @@ async def _run(children: Children, requests: int, teams_count: int, concurrency:
             f"(pid {bare.proc.pid}), fake Slack + Bot Framework connector (pid {fakes.proc.pid})"
         )
         print(
-            "Teams runs in TEAMS_LOCAL_MODE: Bot Framework JWT validation is OFF in this run "
-            "(production validates a token on every /api/messages request)"
+            "Teams runs with credentials: every /api/messages request's Bot Framework JWT "
+            "is validated (RS256, against a local key set)"
         )
         print(
             f"{requests} Slack slash commands (3 /policy : 1 /report), {teams_count} Teams "
@@ -551,7 +590,7 @@ async def _run(children: Children, requests: int, teams_count: int, concurrency:
         teams = await measure(
             "policybot /api/messages",
             teams_url,
-            teams_requests(teams_count, service_url),
+            teams_requests(teams_count, service_url, token),
             concurrency,
             watch,
         )

@@ -21,6 +21,7 @@ from typing import Any
 from rapidfuzz import fuzz, process
 from sqlalchemy.exc import DBAPIError
 
+from bot import shared_chat
 from bot.accounts.chat import AccountChat
 from bot.accounts.service import AccountService
 from bot.campaigns.audience import AudienceSource
@@ -233,6 +234,10 @@ class PolicyBot:
         now = self.clock.now()
         if low in {"help", "/help", "?", "menu", "/start", "start"}:
             return [Reply(text=HELP_TEXT, kind="help")]
+        if msg.shared:  # a channel: nothing private is taken or shown (bot/shared_chat.py)
+            if shared_chat.private_request(text):
+                return [shared_chat.pointer(text)]
+            return await self._answer(msg, text, {}, stored=stored.get(qa_key))
         pending = stored.get(text_key)
         if pending is not None and now - pending.updated_at <= PENDING_TEXT_FOR:
             command = await self._command(msg, text, low)

@@ -91,11 +91,12 @@ class Actor:
 
 @dataclass(frozen=True)
 class Message:
-    """A person typed text to the bot."""
+    """A person typed text to the bot; ``shared``: where others can read it (a channel)."""
 
     actor: Actor
     text: str
     conversation_id: str
+    shared: bool = False
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,9 @@
 """The Slack app: slack_bolt's ``AsyncApp`` with our listeners, mounted at ``/slack/events``.
 
-Bolt verifies every request's signature (bad or stale -> 401) before any listener runs.
-Bodies over 64 KB are refused with 413 before they are read in full or parsed. The Web API
+Every request's signature is checked before anything of its body is parsed (bad or stale ->
+401); a signed body that is not a Slack payload is a 400, and an Events API retry of an event
+already taken is acknowledged without being handled again (:mod:`adapters.slack.inbound`).
+Bodies over 64 KB are refused with 413 before they are read in full. The Web API
 client uses ``SLACK_API_URL`` so the whole app can run against a local fake. While the server
 runs, every Web API call shares one HTTP connection pool (without it, ``slack_sdk`` opens a
 new connection, TLS handshake included, for each call).
@@ -20,8 +22,10 @@ from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.authorization import AuthorizeResult
 from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters.slack import inbound
 from adapters.slack.audience import SlackAudience
 from adapters.slack.listeners import (
     actions,
@@ -64,6 +68,8 @@ class SlackApp:
         self.settings = settings
         self.client = web_client(settings)
         self.runtime = SlackRuntime(bot, settings)
+        self.verifier = SignatureVerifier(settings.slack_signing_secret or "")
+        self.events = inbound.EventLedger(bot.conversations, bot.clock)
         self._auth: AuthorizeResult | None = None
         self._auth_retry_at = 0.0  # after a failed auth.test, when to ask again
         self._session: aiohttp.ClientSession | None = None
@@ -127,16 +133,32 @@ class SlackApp:
         return self._auth
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
-        """``POST /slack/events``: size check, then Bolt (signature check, ack, listeners)."""
+        """``POST /slack/events``: size, signature, a readable body, not a retry; then Bolt
+        (ack, listeners)."""
         if request.content_length is not None and request.content_length > MAX_BODY_BYTES:
             return _too_large()
         body = await _read_body(request, MAX_BODY_BYTES)
         if body is None:
             return _too_large()
+        headers = {k.lower(): v for k, v in request.headers.items()}
+        if not inbound.verified(self.verifier, body, headers):
+            return web.json_response({"error": "invalid signature"}, status=401)
+        try:
+            text = body.decode("utf-8")
+            payload = inbound.parse(text, request.content_type)
+        except (UnicodeDecodeError, inbound.BadRequest) as exc:
+            log.warning("signed Slack request with an unreadable body (%s)", type(exc).__name__)
+            return web.json_response({"error": "malformed request body"}, status=400)
+        event_id = payload.get("event_id")
+        if isinstance(event_id, str) and event_id and not await self.events.first_time(event_id):
+            log.info(
+                "Slack event %s delivered again (retry %s); already handled",
+                event_id,
+                headers.get("x-slack-retry-num", "?"),
+            )
+            return web.Response(status=200)
         bolt_request = AsyncBoltRequest(
-            body=body.decode("utf-8", errors="replace"),
-            query=request.query_string,
-            headers={k.lower(): v for k, v in request.headers.items()},
+            body=text, query=request.query_string, headers=dict(headers.items())
         )
         bolt_response = await self.bolt.async_dispatch(bolt_request)
         return await to_aiohttp_response(bolt_response)

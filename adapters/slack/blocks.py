@@ -2,8 +2,11 @@
 
 Pure functions only (no I/O), so every rule here is easy to test:
 
-* all text that reaches a ``mrkdwn`` object goes through :func:`escape`, so nobody can inject
-  ``<!channel>``, ``<@U…>`` pings or disguised ``<http://x|y>`` links;
+* the core's text (which may quote what people typed) is shown literally: in ``plain_text``
+  sections (:func:`text_sections`), so ``*bold*`` stays ``*bold*``, and as a message's
+  top-level ``text`` (notifications, fallback) escaped by :func:`message_text`, so nobody can
+  inject ``<!channel>``, ``<@U…>`` pings or disguised ``<http://x|y>`` links; our own
+  ``mrkdwn`` goes through :func:`escape` too;
 * Slack's size limits (section text 3,000, button label 75, button value 2,000, modal title
   24 characters, 100 blocks) are respected by splitting or shortening, never by failing;
 * a :class:`~bot.messages.Choice` becomes a button whose ``action_id`` is
@@ -77,9 +80,28 @@ def plain(text: str, limit: int | None = None) -> dict[str, Any]:
     return {"type": "plain_text", "text": shorten(text, limit) if limit else text, "emoji": True}
 
 
+def message_text(text: str) -> str:
+    """A message's top-level ``text`` (notifications, screen readers, fallback): literal,
+    with Slack's control characters escaped so no mention, ping or link is made."""
+    return escape(text)
+
+
+def text_sections(text: str) -> list[dict[str, Any]]:
+    """Section blocks showing ``text`` exactly as written (``plain_text``, no emoji codes),
+    split at Slack's limit."""
+    return [
+        {"type": "section", "text": {"type": "plain_text", "text": piece, "emoji": False}}
+        for piece in _chunks(text)
+        if piece.strip()
+    ]
+
+
 def mrkdwn_sections(text: str, *, escaped: bool = False) -> list[dict[str, Any]]:
-    """Section blocks for ``text`` (escaped unless ``escaped``), split at Slack's limit."""
-    body = text if escaped else escape(text)
+    """Section blocks for ``text``: our own ``mrkdwn`` when ``escaped`` (the caller escaped
+    any text in it), else shown literally (:func:`text_sections`)."""
+    if not escaped:
+        return text_sections(text)
+    body = text
     return [
         {"type": "section", "text": {"type": "mrkdwn", "text": piece}}
         for piece in _chunks(body)

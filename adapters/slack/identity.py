@@ -1,8 +1,9 @@
 """Slack user id -> :class:`~bot.messages.Actor`.
 
-People are identified by their Slack user id (``U…``/``W…``), never by display name: names
-can be changed by anyone and are not unique. The display name is carried for friendliness
-only and nothing is decided on it.
+People are identified by their Slack member id (``U…``/``W…``), never by display name: names
+can be changed by anyone and are not unique. A payload's ``username``/``user_name`` is a name
+the person chose, so it is never carried: someone not in the trust directory is shown to
+handlers by member ID.
 """
 
 from __future__ import annotations
@@ -32,12 +33,11 @@ def actor_from_body(body: Mapping[str, Any]) -> Actor:
     """The acting user of any Slack payload: slash command, event, action, view or shortcut."""
     user = body.get("user")
     if isinstance(user, Mapping):
-        name = str(user.get("username") or user.get("name") or "")
-        return actor_for(str(user.get("id", "")), name)
+        return actor_for(str(user.get("id", "")))
     if isinstance(user, str):
         return actor_for(user)
     if "user_id" in body:  # slash commands
-        return actor_for(str(body["user_id"]), str(body.get("user_name") or ""))
+        return actor_for(str(body["user_id"]))
     event = body.get("event")
     if isinstance(event, Mapping) and isinstance(event.get("user"), str):
         return actor_for(event["user"])

@@ -17,7 +17,7 @@ import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.slack.blocks import reply_blocks
+from adapters.slack.blocks import message_text, reply_blocks
 from bot.delivery.pauses import Paused, Pauses
 from bot.notifier import Delivery, DeliveryError
 
@@ -149,7 +149,7 @@ class SlackNotifier:
         posted = await self._call(
             "chat.postMessage",
             channel=channel,
-            text=reply.text,
+            text=message_text(reply.text),
             blocks=reply_blocks(reply, include_fields=False),
             metadata={"event_type": METADATA_EVENT, "event_payload": {"outbox_id": delivery.id}},
         )
@@ -177,7 +177,11 @@ class SlackNotifier:
         reply = delivery.reply
         try:
             updated = await self._call(
-                "chat.update", channel=channel, ts=ts, text=reply.text, blocks=reply_blocks(reply)
+                "chat.update",
+                channel=channel,
+                ts=ts,
+                text=message_text(reply.text),
+                blocks=reply_blocks(reply),
             )
         except SlackApiError as exc:
             if error_code(exc) in GONE_ERRORS:

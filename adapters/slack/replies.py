@@ -22,7 +22,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
-from adapters.slack.blocks import form_modal, pack_metadata, reply_blocks
+from adapters.slack.blocks import form_modal, message_text, pack_metadata, reply_blocks
 from adapters.slack.notifier import error_code
 from bot.messages import Choice, Reply
 
@@ -85,17 +85,26 @@ class Origin:
         )
 
 
+#: the intro of a small form (a note, an outcome): the reference, then how to send it
+SMALL_FORM_INTRO = "Incident {reference}. Type it below, then press “{submit}”."
+
+
 def form_modal_for(reply: Reply, action: str, value: str, origin: Origin) -> dict[str, Any]:
-    """A modal asking ``reply.fields``; submitting it re-sends ``action`` with the answers."""
+    """A modal asking ``reply.fields``; submitting it re-sends ``action`` with the answers.
+
+    A modal title holds 24 characters, so the reference goes in the body, and the core's
+    chat wording ("reply with the text") gives way to the form's own."""
     meta = (
         pack_metadata({"a": action, "v": value, "c": origin.channel, "t": origin.message_ts}) or ""
     )
     submit = "Close incident" if action == "incident.close" else "Save"
+    reference = str(reply.data.get("reference") or value)
+    title = (reply.title or "Policy assistant").split(" \u2013 ")[0]
     return form_modal(
-        reply.title or "Policy assistant",
+        title,
         reply.fields,
         callback_id=ACTION_FORM,
-        intro=reply.text,
+        intro=SMALL_FORM_INTRO.format(reference=reference, submit=submit),
         submit=submit,
         private_metadata=meta,
     )
@@ -155,14 +164,15 @@ async def post(
 ) -> None:
     """Post or update one reply as a message."""
     blocks = reply_blocks(reply, include_fields=False)
+    text = message_text(reply.text)
     usable_respond = _response_url_client(client, respond)
     if reply.replace_previous:
         if usable_respond is not None:
-            await _send(usable_respond, text=reply.text, blocks=blocks, replace_original=True)
+            await _send(usable_respond, text=text, blocks=blocks, replace_original=True)
             return
         if origin.channel and origin.message_ts and not origin.ephemeral:
             await client.chat_update(
-                channel=origin.channel, ts=origin.message_ts, text=reply.text, blocks=blocks
+                channel=origin.channel, ts=origin.message_ts, text=text, blocks=blocks
             )
             return
     thread = origin.thread_ts or (origin.message_ts if origin.mention else None)
@@ -172,7 +182,7 @@ async def post(
         if usable_respond is not None and (not origin.is_dm or from_command):
             await _send(
                 usable_respond,
-                text=reply.text,
+                text=text,
                 blocks=blocks,
                 response_type="ephemeral",
                 replace_original=False,
@@ -182,13 +192,13 @@ async def post(
             await client.chat_postEphemeral(
                 channel=origin.channel,
                 user=origin.user_id,
-                text=reply.text,
+                text=text,
                 blocks=blocks,
                 thread_ts=thread,
             )
             return
     await client.chat_postMessage(
-        channel=origin.channel or origin.user_id, text=reply.text, blocks=blocks, thread_ts=thread
+        channel=origin.channel or origin.user_id, text=text, blocks=blocks, thread_ts=thread
     )
 
 

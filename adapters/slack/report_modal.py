@@ -7,16 +7,19 @@ fields follow earlier answers. The answers travel between steps in the view's
 
 from __future__ import annotations
 
+import functools
 import json
 import uuid
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from adapters import report_form
 from adapters.slack.blocks import (
     BUTTON_LABEL_LIMIT,
     BUTTON_VALUE_LIMIT,
     FORM_ACTION_PREFIX,
-    form_modal,
+    escape,
+    input_blocks,
     modal,
     mrkdwn_sections,
     pack_metadata,
@@ -24,7 +27,8 @@ from adapters.slack.blocks import (
     reply_blocks,
     unpack_metadata,
 )
-from bot.messages import FormField, Reply
+from bot.dialogs import DialogDefinition, load_definition
+from bot.messages import Choice, FormField, Reply
 
 REPORT_FORM = "report.form"
 REPORT_CONFIRM = "report.confirm"
@@ -33,26 +37,76 @@ REPORT_DONE = "report.done"
 REPORT_EDIT = "report.edit"
 
 FORM_TITLE = "Report an incident"
-FORM_INTRO = (
-    "Your report goes only to the people the policy names. If a child is in immediate "
-    "danger, call 999 and tell the Designated Safeguarding Lead (DSL) now."
-)
 TOO_LONG = (
     "This report is too long for a Slack form. Please shorten this answer a little "
     "(or use a direct message to the bot, which has no such limit)."
 )
 
 
-def form_view(fields: Sequence[FormField], answers: Mapping[str, Any]) -> dict[str, Any]:
-    """The report form, with ``answers`` filled in."""
-    return form_modal(
-        FORM_TITLE,
-        fields,
-        callback_id=REPORT_FORM,
-        answers=answers,
-        intro=FORM_INTRO,
-        submit="Next",
-    )
+@functools.cache
+def _bundled() -> DialogDefinition:
+    return load_definition()
+
+
+def guidance_blocks(defn: DialogDefinition, fields: Sequence[FormField]) -> list[dict[str, Any]]:
+    """The safeguarding guidance, first in the form: each notice's short line, or its title
+    and full text once it applies (from report.yaml)."""
+    notes = report_form.guidance(defn, fields)
+    blocks: list[dict[str, Any]] = [
+        {"type": "header", "text": plain(f"⚠️ {defn.text('form_guidance_title')}", 150)}
+    ]
+    for note in notes:
+        if note.active:
+            text = f":rotating_light: *{escape(note.title)}*\n*{escape(note.text)}*"
+        else:
+            text = f":warning: {escape(note.text)}"
+        blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": text}})
+    blocks.append({"type": "divider"})
+    return blocks
+
+
+def form_fields_for(defn: DialogDefinition, fields: Sequence[FormField]) -> list[FormField]:
+    """The fields as a form shows them: form wording for hints and errors, safeguarding lines
+    moved to the top, and an "Other" option (with its text field) where any answer goes."""
+    out: list[FormField] = []
+    for f in fields:
+        shown = FormField(**{**f.__dict__})
+        shown.hint = report_form.field_hint(defn, f)
+        shown.error = report_form.form_error(defn, f.error)
+        typed = None
+        if report_form.accepts_other(defn, f.name):
+            typed = report_form.other_value(f)
+            other = Choice(report_form.other_option_label(defn), report_form.OTHER, "dialog.answer")
+            shown.options = [*f.options, other]
+            shown.value = report_form.OTHER if typed else f.value
+        out.append(shown)
+        if report_form.accepts_other(defn, f.name):
+            out.append(
+                FormField(
+                    name=f.name + report_form.OTHER_SUFFIX,
+                    label=report_form.other_field_label(defn, f.label),
+                    kind="text",
+                    required=False,
+                    max_length=f.max_length,
+                    value=typed,
+                )
+            )
+    return out
+
+
+def form_view(
+    fields: Sequence[FormField],
+    answers: Mapping[str, Any],
+    defn: DialogDefinition | None = None,
+) -> dict[str, Any]:
+    """The report form, with ``answers`` filled in: the safeguarding guidance first, then the
+    intro and the fields, all worded for a form by the dialog definition (report.yaml)."""
+    defn = defn or _bundled()
+    shown = form_fields_for(defn, fields)
+    blocks = guidance_blocks(defn, fields)
+    blocks.extend(mrkdwn_sections(report_form.intro(defn)))
+    blocks.extend(input_blocks(shown, answers))
+    return modal(report_form.title(defn), blocks, callback_id=REPORT_FORM, submit="Next")
 
 
 def prefill_value(prefill: Mapping[str, Any]) -> str:

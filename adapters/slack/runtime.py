@@ -24,6 +24,8 @@ from typing import TYPE_CHECKING
 
 from slack_bolt.kwargs_injection.async_args import AsyncArgs
 
+from adapters.slack.button_values import ButtonValues
+from adapters.slack.typed_text import MemberNames
 from bot.config import Settings
 
 if TYPE_CHECKING:
@@ -36,6 +38,10 @@ Listener = Callable[[AsyncArgs], Awaitable[None]]
 #: Questions answered at once after ``ack()``; ``benchmarks/server_load.py`` measured it
 ANSWER_SLOTS = 4
 
+#: ``args.context`` key a listener sets once the core has saved what the person did: if
+#: showing it then fails (Slack down), they are told it was saved, not to try again
+SAVED = "policybot_saved"
+SAVED_NOT_SHOWN = "{text} (Slack had trouble showing this just now, but it is saved.)"
 SORRY = (
     "Sorry, something went wrong on my side and I couldn’t finish that. Please try again "
     "in a minute. If you were reporting a concern about a child, tell the Designated "
@@ -49,6 +55,10 @@ class SlackRuntime:
     def __init__(self, bot: PolicyBot, settings: Settings) -> None:
         self.bot = bot
         self.settings = settings
+        #: member id -> name, for showing @mentions in what people type
+        self.names = MemberNames()
+        #: button values too long for Slack, kept in the database
+        self.buttons = ButtonValues(bot.conversations)
         self._running: set[asyncio.Task[None]] = set()
         self._answer_slots = asyncio.Semaphore(ANSWER_SLOTS)
         self._urgent = 0
@@ -100,7 +110,9 @@ class SlackRuntime:
                 log.error("slack listener %s failed: %s", name, type(exc).__name__, exc_info=True)
                 if args.ack.response is None:
                     await args.ack()
-                await _say_sorry(args)
+                saved = args.context.get(SAVED)
+                text = SAVED_NOT_SHOWN.format(text=saved) if saved else SORRY
+                await _say_sorry(args, text)
             finally:
                 if task is not None:
                     self._running.discard(task)
@@ -119,14 +131,21 @@ class SlackRuntime:
         return not still
 
 
-async def _say_sorry(args: AsyncArgs) -> None:
-    """Tell the person something failed, the best way the payload allows."""
+def mark_saved(args: AsyncArgs, text: str) -> None:
+    """Record that the core saved what the person did (``text`` says what): a failure to
+    show it afterwards must not tell them to try again."""
+    args.context[SAVED] = text
+
+
+async def _say_sorry(args: AsyncArgs, text: str = SORRY) -> None:
+    """Tell the person something failed (or was saved but not shown), the best way the
+    payload allows."""
     try:
         if args.respond is not None and args.respond.response_url:
-            await args.respond(text=SORRY, response_type="ephemeral", replace_original=False)
+            await args.respond(text=text, response_type="ephemeral", replace_original=False)
             return
         user = (args.body.get("user") or {}).get("id") if isinstance(args.body, dict) else None
         if isinstance(user, str):
-            await args.client.chat_postMessage(channel=user, text=SORRY)
+            await args.client.chat_postMessage(channel=user, text=text)
     except Exception as exc:  # Slack itself may be the thing that is down
         log.warning("could not tell the user about the failure: %s", type(exc).__name__)

@@ -12,7 +12,7 @@ import logging
 import os
 import traceback
 import warnings
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass
 
 from aiohttp import web
@@ -22,6 +22,7 @@ from pydantic import ValidationError
 
 from adapters.teams.audience import TeamsAudience
 from adapters.teams.auth import LOCAL_MODE_WARNING, TeamsAuth, authenticate, load_teams_auth
+from adapters.teams.clients import PooledClientFactory
 from adapters.teams.handler import TeamsHandler
 from adapters.teams.notifier import TeamsNotifier
 from adapters.teams.references import ReferenceStore
@@ -60,7 +61,10 @@ TEAMS_KEY: web.AppKey[TeamsRuntime] = web.AppKey("policybot.teams")
 def build_adapter(auth: TeamsAuth) -> tuple[CloudAdapter, AgentAuthConfiguration | None]:
     """The SDK adapter with our friendly turn-error handler, and the JWT validation config."""
     manager = auth.connection_manager()
-    adapter = CloudAdapter(connection_manager=manager)
+    adapter = CloudAdapter(
+        connection_manager=manager,
+        channel_service_client_factory=PooledClientFactory(manager),
+    )
 
     async def on_turn_error(context: TurnContext, error: Exception) -> None:
         # Never a traceback or exception text to a person; ids only in the log.
@@ -85,11 +89,18 @@ def build_adapter(auth: TeamsAuth) -> tuple[CloudAdapter, AgentAuthConfiguration
     return adapter, config
 
 
+async def close_clients(adapter: CloudAdapter) -> None:
+    """Close the connector clients kept across turns."""
+    factory = getattr(adapter, "_channel_service_client_factory", None)
+    if isinstance(factory, PooledClientFactory):
+        await factory.aclose()
+
+
 def build_runtime(auth: TeamsAuth, bot: PolicyBot) -> TeamsRuntime:
     """Adapter, handler and reference store for one bot."""
     adapter, config = build_adapter(auth)
     references = ReferenceStore(bot.conversations, clock=bot.clock)
-    handler = TeamsHandler(bot, references)
+    handler = TeamsHandler(bot, references, app_id=auth.client_id, adapter=adapter)
     bot.audiences["teams"] = TeamsAudience(adapter, auth.client_id)  # campaigns: team members
     return TeamsRuntime(auth, adapter, handler, references, config)
 
@@ -134,6 +145,12 @@ def install(
     runtime = build_runtime(auth, bot)
     app[TEAMS_KEY] = runtime
     app.router.add_post(ROUTE, messages_handler(runtime))
+
+    async def lifetime(_app: web.Application) -> AsyncIterator[None]:
+        yield
+        await close_clients(runtime.adapter)
+
+    app.cleanup_ctx.append(lifetime)
     log.info("Teams mounted at %s (%s)", ROUTE, "LOCAL MODE" if auth.local_mode else "JWT auth")
 
 

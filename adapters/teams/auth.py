@@ -13,7 +13,9 @@ machine only: logged at WARNING on start-up and refused when credentials are als
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -135,14 +137,56 @@ def _bearer(header: str | None) -> str | None:
     return parts[1]
 
 
+class VerifiedTokens:
+    """Tokens the SDK's validator accepted, remembered until they expire.
+
+    The Bot Framework signs one token and sends it with every request for about an hour; a
+    token seen before (the very same string) is not verified again until its ``exp``. A
+    token never seen, or past its expiry, goes through the full validation.
+    """
+
+    def __init__(self, size: int = 1024, clock: Callable[[], float] = time.time) -> None:
+        self.size = size
+        self.clock = clock
+        self._known: OrderedDict[str, tuple[ClaimsIdentity, float]] = OrderedDict()
+
+    def get(self, token: str) -> ClaimsIdentity | None:
+        """The claims of a token verified before and not yet expired."""
+        known = self._known.get(token)
+        if known is None:
+            return None
+        claims, expires = known
+        if self.clock() >= expires:
+            del self._known[token]
+            return None
+        return claims
+
+    def add(self, token: str, claims: ClaimsIdentity) -> None:
+        """Remember a token just verified (only if it says when it expires)."""
+        exp = claims.get_claim_value("exp")
+        try:
+            expires = float(exp)
+        except (TypeError, ValueError):
+            return
+        self._known[token] = (claims, expires)
+        while len(self._known) > self.size:
+            self._known.popitem(last=False)
+
+
+_VERIFIED = VerifiedTokens()
+
+
 async def authenticate(
-    header: str | None, auth: TeamsAuth, config: AgentAuthConfiguration | None
+    header: str | None,
+    auth: TeamsAuth,
+    config: AgentAuthConfiguration | None,
+    verified: VerifiedTokens | None = None,
 ) -> ClaimsIdentity | None:
     """The caller's claims, or ``None`` (answer 401) for a missing, malformed or bad token.
 
     Local mode returns an anonymous identity. Any failure inside the SDK's validator (bad
     signature, wrong audience, expired, unreadable token, even an unexpected error) is a
-    401, never a 500.
+    401, never a 500. A token verified before is taken from ``verified`` until it expires.
     """
     if auth.local_mode:
         return ClaimsIdentity()
@@ -150,8 +194,14 @@ async def authenticate(
     if token is None or config is None:
         log.warning("Teams request refused: missing or malformed Authorization header")
         return None
+    verified = _VERIFIED if verified is None else verified
+    claims = verified.get(token)
+    if claims is not None:
+        return claims
     try:
-        return await JwtTokenValidator(config).validate_token(token)
+        claims = await JwtTokenValidator(config).validate_token(token)
     except Exception as exc:  # every validation failure is the caller's problem: 401
         log.warning("Teams request refused: token not valid (%s)", type(exc).__name__)
         return None
+    verified.add(token, claims)
+    return claims

@@ -1,6 +1,17 @@
 """Render the core's neutral :class:`~bot.messages.Reply` as an Adaptive Card 1.5 (Teams).
 
-Pure functions: no SDK, no I/O. Every button is an ``Action.Submit`` whose data carries a
+Pure functions: no SDK, no I/O. Two rules make cards read well in a real Teams client:
+
+* **literal text**: everything the core says (which may quote what people typed) goes in
+  ``RichTextBlock``/``TextRun`` elements, which Teams never reads as Markdown, so
+  ``_jo_smith_09_`` keeps its underscores and ``[this post](https://evil.example)`` shows
+  its address; ``TextBlock`` (Markdown) is used only for our own fixed words;
+* **structure, not text layout**: Teams runs single line breaks and aligned columns
+  together, so :func:`layout` turns the core's lines into separate blocks: a run of
+  ``Label: value`` lines becomes a fact table, ``•`` lines a list, each paragraph its own
+  block; an *Immediate* or *Urgent* incident gets a coloured banner at the top.
+
+Every button is an ``Action.Submit`` whose data carries a
 ``pb`` object (``{"action": ..., "value": ...}``); Teams merges the card's input values into
 the same object, keyed by input id (= form field name), so a submission comes back as one
 dict that :func:`parse_submit` splits again. Every card has ``fallbackText`` = the reply's
@@ -9,8 +20,10 @@ complete plain text, and :func:`plain_text` renders the same reply for clients w
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from bot.messages import Choice, FormField, Reply
@@ -32,7 +45,7 @@ FIELDS_SUBMIT = "teams.fields.submit"  # a reply with fields, answered inline
 VERDICT_STYLES: dict[str, tuple[str, str]] = {
     "allowed": ("✅", "good"),
     "not_allowed": ("⛔", "attention"),
-    "conditional": ("⚠️", "warning"),
+    "conditional": ("⚠️", "default"),  # Teams' amber is ~1.5:1 on white: the emoji says it
     "information": ("ℹ️", "accent"),
     "no_match": ("❔", "default"),
 }
@@ -80,10 +93,116 @@ def _input_value(raw: Any) -> Any:
     return raw.strip() if isinstance(raw, str) else raw
 
 
-def _text(text: str, **extra: Any) -> dict[str, Any]:
-    block: dict[str, Any] = {"type": "TextBlock", "text": text, "wrap": True}
-    block.update(extra)
+def literal(text: str, **style: Any) -> dict[str, Any]:
+    """``text`` shown exactly as written (a ``TextRun`` is never read as Markdown).
+
+    ``style``: ``weight``, ``color``, ``size``, ``isSubtle``, ``italic`` (on the run) and
+    ``spacing`` (on the block).
+    """
+    spacing = style.pop("spacing", None)
+    run: dict[str, Any] = {"type": "TextRun", "text": text, **style}
+    block: dict[str, Any] = {"type": "RichTextBlock", "inlines": [run]}
+    if spacing:
+        block["spacing"] = spacing
     return block
+
+
+#: a ``Label: value`` line of the core's text (short label, no sentence before the colon)
+_FACT = re.compile(r"^([A-Z][\w ’'()/,-]{0,40}):[ \t]+(\S.*)$")
+_BULLET = re.compile(r"^\s*[•\-*][ \t]+(.*)$")
+#: a line of a space-aligned table ("  report          report an incident")
+_COLUMNS = re.compile(r"^[ \t]*(\S(?:.*?\S)?)[ \t]{2,}(\S.*)$")
+#: a line the core marks as safety guidance
+_IMPORTANT = re.compile(r"^(Important|Warning):")
+#: characters Teams' Markdown might read in a FactSet (which is Markdown, unlike a TextRun)
+_MARKDOWN = re.compile(r"[*_`~\[\]<>#&\\]|^\s*\d+\.|^\s*[-+]")
+URGENCY_LINE = re.compile(r"^Urgency:\s*(.+)$", re.MULTILINE)
+#: urgency word -> (banner style, banner words)
+URGENCY_BANNERS: dict[str, tuple[str, str]] = {
+    "immediate": ("attention", "🚨 IMMEDIATE: a child may be at risk now. Act on this at once."),
+    "urgent": ("warning", "⏰ URGENT: needs action today."),
+}
+
+
+def fact_table(facts: Sequence[tuple[str, str]]) -> dict[str, Any]:
+    """``Label: value`` pairs as a table: a ``FactSet`` when no text could be read as
+    Markdown, else two literal columns per row (same look, nothing interpreted)."""
+    if not any(_MARKDOWN.search(t) or _MARKDOWN.search(v) for t, v in facts):
+        return {
+            "type": "FactSet",
+            "facts": [{"title": t, "value": v} for t, v in facts],
+            "spacing": "Small",
+        }
+    rows = [
+        {
+            "type": "ColumnSet",
+            "spacing": "None",
+            "columns": [
+                {"type": "Column", "width": "auto", "items": [literal(t, weight="Bolder")]},
+                {"type": "Column", "width": "stretch", "items": [literal(v)]},
+            ],
+        }
+        for t, v in facts
+    ]
+    return {"type": "Container", "spacing": "Small", "items": rows}
+
+
+def layout(text: str, **style: Any) -> list[dict[str, Any]]:
+    """The core's text as card structure: each paragraph apart, ``Label: value`` runs (two
+    or more lines) as a fact table, ``•``/``-`` lines as list items, other lines each their
+    own literal block. ``style`` applies to the text runs."""
+    out: list[dict[str, Any]] = []
+    for para in re.split(r"\n[ \t]*\n", text.strip("\n")):
+        lines = [line.rstrip() for line in para.split("\n") if line.strip()]
+        first = True
+        i = 0
+        while i < len(lines):
+            j = i
+            while j < len(lines) and not lines[j][:1].isspace() and _FACT.match(lines[j]):
+                j += 1
+            if j - i < 2:  # not facts: a space-aligned table?
+                j = i
+                while j < len(lines) and _COLUMNS.match(lines[j]) and not _BULLET.match(lines[j]):
+                    j += 1
+            spacing = "Medium" if first and out else "None"
+            if j - i >= 2:
+                facts = [_fact(line) for line in lines[i:j]]
+                table = fact_table(facts)
+                table["spacing"] = "Small" if first and out else "None"
+                out.append(table)
+                i, first = j, False
+                continue
+            bullet = _BULLET.match(lines[i])
+            line = f"•  {bullet.group(1)}" if bullet else lines[i].strip()
+            if _IMPORTANT.match(line) and not style:
+                out.append(literal(line, spacing=spacing, weight="Bolder", color="attention"))
+            else:
+                out.append(literal(line, spacing=spacing, **style))
+            i, first = i + 1, False
+    return out
+
+
+def _fact(line: str) -> tuple[str, str]:
+    m = _FACT.match(line) if not line[:1].isspace() else None
+    m = m or _COLUMNS.match(line)
+    assert m is not None
+    return m.group(1), m.group(2)
+
+
+def urgency_banner(text: str) -> dict[str, Any] | None:
+    """A coloured banner for an *Immediate* or *Urgent* incident (from its ``Urgency:``
+    line), so it stands out from a routine one at a glance; None otherwise."""
+    m = URGENCY_LINE.search(text)
+    word = m.group(1).split(":", 1)[0].strip().lower() if m else ""
+    if word not in URGENCY_BANNERS:
+        return None
+    style, words = URGENCY_BANNERS[word]
+    return {
+        "type": "Container",
+        "style": style,
+        "bleed": True,
+        "items": [literal(words, weight="Bolder", size="Medium")],
+    }
 
 
 def _button(choice: Choice) -> dict[str, Any]:
@@ -103,25 +222,36 @@ def verdict_block(reply: Reply) -> dict[str, Any]:
     """The coloured verdict line at the top of a policy answer: emoji and the core's words."""
     emoji, colour = VERDICT_STYLES.get(reply.verdict or "", ("", "default"))
     line = f"{emoji} {verdict_words(reply)}".strip()
-    return _text(line, weight="Bolder", size="Medium", color=colour)
+    return literal(line, weight="Bolder", size="Medium", color=colour)
 
 
 def citation_blocks(reply: Reply) -> list[dict[str, Any]]:
     """The policy's own words, quoted, each under its section name."""
     if not reply.citations:
         return []
-    items: list[dict[str, Any]] = [_text(CITATIONS_HEADING, weight="Bolder", spacing="Medium")]
+    items: list[dict[str, Any]] = [literal(CITATIONS_HEADING, weight="Bolder", spacing="Medium")]
     for cite in reply.citations:
-        items.append(_text(cite.section, isSubtle=True, size="Small", spacing="Small"))
-        items.append(_text(f"“{cite.text}”", fontType="Default", spacing="None"))
+        items.append(literal(cite.section, isSubtle=True, size="Small", spacing="Small"))
+        items.append(literal(f"“{cite.text}”", spacing="None"))
     return [{"type": "Container", "style": "emphasis", "items": items, "bleed": False}]
 
 
-def field_elements(form_field: FormField) -> list[dict[str, Any]]:
-    """One form field as Adaptive Card input(s), with label, isRequired and errorMessage."""
+def field_elements(
+    form_field: FormField,
+    *,
+    hint: str | None = None,
+    today: date | None = None,
+    other: tuple[str, str] | None = None,
+) -> list[dict[str, Any]]:
+    """One form field as Adaptive Card input(s), with label, isRequired and errorMessage.
+
+    ``hint`` replaces the field's own hint (None: no hint); ``today`` is the latest date a
+    date field allows; ``other`` = (option label, text label) adds an "Other" choice and a
+    text input beside it for a step that accepts any answer.
+    """
     elements: list[dict[str, Any]] = []
-    if form_field.hint:
-        elements.append(_text(form_field.hint, isSubtle=True, size="Small", spacing="Medium"))
+    if hint:
+        elements.append(literal(hint, isSubtle=True, size="Small", spacing="Medium"))
     base: dict[str, Any] = {
         "id": form_field.name,
         "label": form_field.label,
@@ -130,6 +260,7 @@ def field_elements(form_field: FormField) -> list[dict[str, Any]]:
     }
     kind = form_field.kind
     value = form_field.value
+    typed_other: str | None = None
     if kind in {"choice", "multi_choice", "yes_no"}:
         options = (
             [{"title": t, "value": v} for t, v in YES_NO]
@@ -138,6 +269,11 @@ def field_elements(form_field: FormField) -> list[dict[str, Any]]:
                 {"title": o.label, "value": option_value(form_field, o)} for o in form_field.options
             ]
         )
+        if other is not None:
+            known = {o["value"] for o in options}
+            if isinstance(value, str) and value and value not in known:
+                typed_other, value = value, OTHER_VALUE
+            options.append({"title": other[0], "value": OTHER_VALUE})
         element = {**base, "type": "Input.ChoiceSet", "choices": options}
         element["style"] = "expanded" if len(options) <= 4 else "compact"
         if kind == "multi_choice":
@@ -149,7 +285,9 @@ def field_elements(form_field: FormField) -> list[dict[str, Any]]:
     elif kind == "date":
         element = {**base, "type": "Input.Date"}
         if value:
-            element["value"] = str(value)
+            element["value"] = str(value)[:10]
+        if today is not None:
+            element["max"] = today.isoformat()
     else:
         element = {**base, "type": "Input.Text"}
         if kind == "textarea":
@@ -163,9 +301,24 @@ def field_elements(form_field: FormField) -> list[dict[str, Any]]:
         if value:
             element["value"] = ", ".join(value) if isinstance(value, list) else str(value)
     elements.append(element)
+    if other is not None:
+        text_input: dict[str, Any] = {
+            "type": "Input.Text",
+            "id": form_field.name + OTHER_SUFFIX,
+            "label": other[1],
+            "maxLength": form_field.max_length or 200,
+        }
+        if typed_other:
+            text_input["value"] = typed_other
+        elements.append(text_input)
     if form_field.error:
-        elements.append(_text(f"⚠️ {form_field.error}", color="attention", spacing="None"))
+        elements.append(literal(f"⚠️ {form_field.error}", color="attention", spacing="None"))
     return elements
+
+
+#: the "Other" option's value and its text input's id suffix (see adapters/report_form.py)
+OTHER_VALUE = "__other__"
+OTHER_SUFFIX = "_other"
 
 
 def option_value(form_field: FormField, option: Choice) -> str:
@@ -197,45 +350,148 @@ def card(
     return doc
 
 
-def reply_card(reply: Reply, *, submit: Choice | None = None) -> dict[str, Any]:
-    """A reply as an Adaptive Card, each piece once: the verdict line (or title), the answer,
-    the policy's own words with their section, any inputs, then the buttons.
+#: what a small form (a note, a closing outcome) says above its box, instead of chat wording
+FIELDS_INTRO = "Type it in the box below, then press “{button}”."
+
+#: a button label longer than this is shown as a full-width tappable row (Teams cuts a
+#: button's title at about 20-30 characters)
+LONG_LABEL = 28
+
+
+def choice_rows(choices: Sequence[Choice]) -> list[dict[str, Any]]:
+    """Buttons whose labels are too long for a button: each a tappable row, wrapped."""
+    return [
+        {
+            "type": "Container",
+            "style": "emphasis",
+            "spacing": "Small",
+            "selectAction": _button(c),
+            "items": [literal(f"› {c.label}", color="accent", weight="Bolder")],
+        }
+        for c in choices
+    ]
+
+
+def reply_card(
+    reply: Reply, *, submit: Choice | None = None, intro: str | None = None
+) -> dict[str, Any]:
+    """A reply as an Adaptive Card, each piece once: an urgency banner (an *Immediate* or
+    *Urgent* incident), the verdict line (or title), the answer laid out as structure, the
+    policy's own words with their section, any inputs, then the buttons.
 
     Buttons the core gives a heading (a follow-up question, "Did you mean:") are shown
-    under it, in an ``ActionSet`` in the body; the buttons after the last heading (or all
-    of them, when there is none) are the card's own actions at the bottom. ``submit`` is
-    the button that sends a reply's ``fields`` back (the action that asked for them); a
-    reply with fields and no ``submit`` uses its own choices as submit buttons.
+    under it, in an ``ActionSet`` in the body (as tappable rows when a label is too long
+    for a button); the buttons after the last heading (or all of them, when there is none)
+    are the card's own actions at the bottom. ``submit`` is the button that sends a reply's
+    ``fields`` back (the action that asked for them); a reply with fields and no ``submit``
+    uses its own choices as submit buttons. ``intro`` replaces the text of a reply with
+    fields (its text is worded for chat: "reply with the text").
     """
     body: list[dict[str, Any]] = []
+    banner = urgency_banner(reply.text) if reply.kind == "incident" else None
+    if banner is not None:
+        body.append(banner)
     if reply.verdict:
         body.append(verdict_block(reply))
     elif reply.title:
-        body.append(_text(reply.title, weight="Bolder", size="Medium"))
-    color = "attention" if reply.kind == "error" else "default"
-    body.append(_text(answer_words(reply), color=color, spacing="Small"))
+        body.append(literal(reply.title, weight="Bolder", size="Medium"))
+    color = "attention" if reply.kind == "error" else None
+    if reply.fields and intro is None:  # the core's text says "reply with the text": chat
+        button = submit or (reply.choices[0] if reply.choices else None)
+        intro = FIELDS_INTRO.format(button=button.label if button else "Send")
+    text = intro if reply.fields and intro is not None else answer_words(reply)
+    blocks = layout(text, **({"color": color} if color else {}))
+    if blocks and "spacing" not in blocks[0]:
+        blocks[0]["spacing"] = "Small"
+    body.extend(blocks)
     body.extend(citation_blocks(reply))
     for form_field in reply.fields:
-        body.extend(field_elements(form_field))
+        body.extend(field_elements(form_field, hint=form_field.hint))
     groups = choice_groups(reply)
     headed = max((i for i, g in enumerate(groups) if g.heading), default=-1) + 1
     for group in groups[:headed]:
         if group.heading:
-            body.append(_text(group.heading, weight="Bolder", spacing="Medium"))
-        body.append({"type": "ActionSet", "actions": [_button(c) for c in group.choices]})
+            body.append(literal(group.heading, weight="Bolder", spacing="Medium"))
+        if any(len(c.label) > LONG_LABEL for c in group.choices):
+            body.extend(choice_rows(group.choices))
+        else:
+            body.append({"type": "ActionSet", "actions": [_button(c) for c in group.choices]})
     actions = [_button(c) for group in groups[headed:] for c in group.choices]
     if reply.fields and submit is not None:
         actions.insert(0, _button(submit))
     return card(body, actions, fallback=plain_text(reply))
 
 
+@dataclass(frozen=True)
+class FormGuidance:
+    """Safeguarding guidance at the top of the report form (see adapters/report_form.py)."""
+
+    title: str
+    text: str
+    active: bool
+
+
+def guidance_container(heading: str, notes: Sequence[FormGuidance]) -> dict[str, Any]:
+    """The safeguarding guidance, above everything else in the form, in the attention
+    style: each notice's short line, or its full text (with its title) once it applies."""
+    items: list[dict[str, Any]] = [literal(heading, weight="Bolder", color="attention")]
+    for note in notes:
+        if note.active:
+            items.append(literal(note.title, weight="Bolder", size="Medium", spacing="Small"))
+        items.append(
+            literal(note.text, weight="Bolder" if note.active else None, spacing="Small")
+            if note.active
+            else literal(f"•  {note.text}", spacing="Small")
+        )
+    return {"type": "Container", "style": "attention", "bleed": True, "items": items}
+
+
+def notice_card(note: FormGuidance) -> dict[str, Any]:
+    """Safeguarding guidance sent as its own message the moment it applies."""
+    body = [
+        {
+            "type": "Container",
+            "style": "attention",
+            "bleed": True,
+            "items": [
+                literal(f"🚨 {note.title}", weight="Bolder", size="Large"),
+                literal(note.text, weight="Bolder", size="Medium", spacing="Small"),
+            ],
+        }
+    ]
+    return card(body, [], fallback=f"{note.title}\n\n{note.text}")
+
+
+@dataclass(frozen=True)
+class FormItem:
+    """A report-form field with what the form shows around it."""
+
+    field: FormField
+    hint: str | None = None
+    other: tuple[str, str] | None = None
+
+
 def report_form_card(
-    fields: Sequence[FormField], *, title: str = "Report an incident", intro: str | None = None
+    fields: Sequence[FormField | FormItem],
+    *,
+    title: str = "Report an incident",
+    intro: str | None = None,
+    guidance: tuple[str, Sequence[FormGuidance]] | None = None,
+    today: date | None = None,
+    state: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """The whole report dialog as one card form; "Continue" re-renders or confirms."""
-    body: list[dict[str, Any]] = [_text(title, weight="Bolder", size="Medium")]
+    """The whole report dialog as one card form; "Continue" re-renders or confirms.
+
+    ``guidance`` (heading, notices) is shown first, before anything else; ``state`` rides
+    along in the buttons (e.g. which notices were already sent as their own message).
+    """
+    shown = [f if isinstance(f, FormItem) else FormItem(f, f.hint) for f in fields]
+    body: list[dict[str, Any]] = []
+    if guidance is not None:
+        body.append(guidance_container(*guidance))
+    body.append(literal(title, weight="Bolder", size="Medium", spacing="Medium"))
     body.append(
-        _text(
+        literal(
             intro
             or "Answer the questions below. More questions may appear after you press "
             "Continue, depending on your answers. Nothing is sent until you confirm.",
@@ -243,27 +499,36 @@ def report_form_card(
             spacing="Small",
         )
     )
-    for form_field in fields:
-        body.extend(field_elements(form_field))
+    for item in shown:
+        body.extend(field_elements(item.field, hint=item.hint, today=today, other=item.other))
+    carried = dict(state or {})
     actions = [
         {
             "type": "Action.Submit",
             "title": "Continue",
             "style": "positive",
-            "data": submit_data(FORM_CONTINUE, state={"shown": [f.name for f in fields]}),
+            "data": submit_data(
+                FORM_CONTINUE, state={**carried, "shown": [i.field.name for i in shown]}
+            ),
         },
         {
             "type": "Action.Submit",
             "title": "Cancel",
             "associatedInputs": "none",
-            "data": submit_data(FORM_CANCEL),
+            "data": submit_data(FORM_CANCEL, state=carried),
         },
     ]
-    lines = [title, *(f"- {f.label}" for f in fields)]
+    lines = [title, *(f"- {i.field.label}" for i in shown)]
     return card(body, actions, fallback="\n".join(lines))
 
 
-def confirmation_card(reply: Reply, answers: Mapping[str, Any], *, form_id: str) -> dict[str, Any]:
+def confirmation_card(
+    reply: Reply,
+    answers: Mapping[str, Any],
+    *,
+    form_id: str,
+    state: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
     """The confirmation step: the core's summary, then Send / Change / Cancel.
 
     The buttons are labelled as the core's form-mode choices name them, so they match the
@@ -271,25 +536,28 @@ def confirmation_card(reply: Reply, answers: Mapping[str, Any], *, form_id: str)
     ``form_id`` lets the handler send one report exactly once even if Send is pressed twice.
     """
     labels = {c.action: c.label for c in reply.choices}
-    body: list[dict[str, Any]] = [_text(reply.title or "Check your report", weight="Bolder")]
-    body.append(_text(reply.text, spacing="Small"))
-    state = {"answers": dict(answers), "form_id": form_id}
+    body: list[dict[str, Any]] = [
+        literal(reply.title or "Check your report", weight="Bolder", size="Medium")
+    ]
+    body.extend(layout(reply.text))
+    carried = dict(state or {})
+    sent = {**carried, "answers": dict(answers), "form_id": form_id}
     actions = [
         {
             "type": "Action.Submit",
             "title": labels.get("dialog.submit", "Send report"),
             "style": "positive",
-            "data": submit_data(FORM_SUBMIT, state=state),
+            "data": submit_data(FORM_SUBMIT, state=sent),
         },
         {
             "type": "Action.Submit",
             "title": labels.get("dialog.edit", "Change answers"),
-            "data": submit_data(FORM_EDIT, state={"answers": dict(answers)}),
+            "data": submit_data(FORM_EDIT, state={**carried, "answers": dict(answers)}),
         },
         {
             "type": "Action.Submit",
             "title": labels.get("dialog.cancel", "Cancel"),
-            "data": submit_data(FORM_CANCEL),
+            "data": submit_data(FORM_CANCEL, state=carried),
         },
     ]
     return card(body, actions, fallback=reply.text)

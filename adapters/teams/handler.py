@@ -2,6 +2,8 @@
 
 - message text (1:1 chat, or an @mention in a channel) -> ``PolicyBot.handle(Message)``;
   "report" opens the report form card (cards clients) or the step-by-step dialog (plain text);
+  in a channel or group chat nothing private is taken: the message is ``shared`` and a report
+  gets a pointer to the person's private chat with the bot instead;
 - ``Action.Submit`` card data -> ``PolicyBot.handle(Action)``, or a step of the report form
   (re-rendered when a changed answer brings new questions or errors, then a confirmation step);
 - conversationUpdate / installationUpdate -> the person's conversation reference is stored
@@ -15,28 +17,38 @@ import logging
 import re
 import uuid
 from collections.abc import Mapping
+from datetime import timedelta
 from typing import Any
 
 from microsoft_agents.activity import Activity, ActivityTypes, ChannelAccount
-from microsoft_agents.hosting.core import ActivityHandler, TurnContext
+from microsoft_agents.hosting.core import ActivityHandler, ChannelServiceAdapter, TurnContext
 
+from adapters import report_form
 from adapters.teams import cards
 from adapters.teams.audience import TeamsAudience, base_conversation_id, team_of
 from adapters.teams.identity import UnknownTeamsUser, actor_from_account
 from adapters.teams.outgoing import card_activity, reply_activity, supports_cards
 from adapters.teams.references import ReferenceStore
+from bot import shared_chat
 from bot.app import PolicyBot
+from bot.dialogs import DialogDefinition
 from bot.messages import Action, Actor, Choice, Message, Reply
 
 log = logging.getLogger(__name__)
 
-_MENTION = re.compile(r"<at>[^<]*</at>", re.IGNORECASE)
+_MENTION = re.compile(r"<at>([^<]*)</at>", re.IGNORECASE)
 _REPORT_WORDS = re.compile(r"^/?(report|report an incident|new report)\s*[.!]?$", re.IGNORECASE)
 _ASK = re.compile(r"^ask\b[:\s]*", re.IGNORECASE)
 CHOICES_PREFIX = "teams-choices:"
-FORM_CANCELLED = (
-    "Report cancelled. Nothing was sent. Type “report” whenever you want to start again."
-)
+#: a card carries which safeguarding notices were already sent as their own message
+NOTICES_SENT = "notices_sent"
+#: conversation-store key prefix: the welcome was sent (Teams announces an install twice)
+WELCOMED_PREFIX = "teams-welcomed:"
+#: an install announced again within this time is the same install (no second welcome)
+WELCOME_AGAIN_AFTER = timedelta(minutes=10)
+SHARED_TYPES = frozenset({"channel", "groupChat"})
+PRIVATE_CHAT_LINK = "https://teams.microsoft.com/l/chat/0/0?users={bot_id}"
+OPEN_PRIVATE_CHAT = "Open my private chat"
 STALE_CARD = "Sorry, I could not read that card. Type “help” to see what I can do."
 
 
@@ -48,10 +60,21 @@ def _turn_context(context: Any) -> TurnContext:
 class TeamsHandler(ActivityHandler):
     """Routes Teams activities to :class:`~bot.app.PolicyBot` and renders its replies."""
 
-    def __init__(self, bot: PolicyBot, references: ReferenceStore) -> None:
+    def __init__(
+        self,
+        bot: PolicyBot,
+        references: ReferenceStore,
+        *,
+        app_id: str | None = None,
+        adapter: ChannelServiceAdapter | None = None,
+    ) -> None:
         self.bot = bot
         self.references = references
         self.store = references.store
+        #: the bot's Microsoft App ID (to open a proactive turn in someone's private chat)
+        self.app_id = app_id or ""
+        #: the SDK adapter, for a proactive turn in someone's private chat
+        self.adapter = adapter
 
     # -- SDK entry points -----------------------------------------------------------------
     async def on_turn(self, turn_context: Any) -> None:
@@ -85,7 +108,7 @@ class TeamsHandler(ActivityHandler):
         elif activity.value is not None and not (activity.text or "").strip():
             await context.send_activity(STALE_CARD)
         else:
-            await self._on_text(context, actor, _MENTION.sub("", activity.text or "").strip())
+            await self._on_text(context, actor, typed_text(activity))
 
     async def on_members_added_activity(
         self, members_added: list[ChannelAccount], turn_context: Any
@@ -145,16 +168,20 @@ class TeamsHandler(ActivityHandler):
         if not text:
             await self._send(context, [await self.bot.home(actor)])
             return
+        shared = _is_shared(context.activity)
+        if _REPORT_WORDS.match(text) and shared:
+            await self._point_to_private_chat(context, actor)
+            return
         if use_cards and _REPORT_WORDS.match(text):
             await self._open_form(context, actor, {})
             return
-        if not use_cards:
+        if not use_cards and not shared:
             picked = await self._numbered_choice(context, actor, text)
             if picked is not None:
                 await self._run_action(context, actor, picked, {})
                 return
         conversation_id = context.activity.conversation.id if context.activity.conversation else ""
-        replies = await self.bot.handle(Message(actor, text, conversation_id))
+        replies = await self.bot.handle(Message(actor, text, conversation_id, shared=shared))
         await self._send(context, replies)
 
     async def _numbered_choice(
@@ -179,15 +206,18 @@ class TeamsHandler(ActivityHandler):
     async def _on_submit(self, context: TurnContext, actor: Actor, sub: cards.Submission) -> None:
         if sub.action == cards.FORM_CONTINUE:
             shown = [str(name) for name in sub.state.get("shown") or sub.inputs]
-            await self._form_continue(context, actor, sub.inputs, shown)
+            await self._form_continue(context, actor, sub.inputs, shown, sub.state)
         elif sub.action == cards.FORM_EDIT:
-            await self._show_form(context, actor, dict(sub.state.get("answers") or {}), update=True)
+            answers = dict(sub.state.get("answers") or {})
+            await self._show_form(context, actor, answers, update=True, state=sub.state)
         elif sub.action == cards.FORM_SUBMIT:
             await self._form_submit(context, actor, sub.state)
         elif sub.action == cards.FORM_CANCEL:
-            await self._update_or_send(
-                context, Activity(type=ActivityTypes.message, text=FORM_CANCELLED)
-            )
+            said = sub.state.get("safeguarding")
+            text = report_form.cancelled(self.defn, said if isinstance(said, bool) else None)
+            await self._update_or_send(context, Activity(type=ActivityTypes.message, text=text))
+        elif sub.action == "report.start" and _is_shared(context.activity):
+            await self._point_to_private_chat(context, actor)
         elif sub.action == "report.start" and supports_cards(context.activity.channel_id):
             await self._open_form(context, actor, _json_object(sub.value))
         else:
@@ -200,7 +230,45 @@ class TeamsHandler(ActivityHandler):
         intent = Action(actor, choice.action, choice.value, conversation_id, dict(form))
         await self._send(context, await self.bot.handle(intent))
 
+    async def _point_to_private_chat(self, context: TurnContext, actor: Actor) -> None:
+        """A report asked for in a channel: the form goes to the person's private chat with
+        the bot (when Teams has told us of it), and the channel gets only a pointer."""
+        sent = await self._form_in_private_chat(actor)
+        text = shared_chat.PRIVATE_FORM_SENT if sent else shared_chat.PRIVATE_CHAT_NEEDED
+        link = private_chat_link(context.activity)
+        actions = [{"type": "Action.OpenUrl", "title": OPEN_PRIVATE_CHAT, "url": link}]
+        if not supports_cards(context.activity.channel_id) or not link:
+            await context.send_activity(text + (f"\n\n{link}" if link else ""))
+            return
+        content = cards.card(cards.layout(text), actions, fallback=f"{text}\n\n{link}")
+        await context.send_activity(card_activity(content, summary=text))
+
+    async def _form_in_private_chat(self, actor: Actor) -> bool:
+        """Send the report form to ``actor``'s 1:1 chat with the bot; False if not known."""
+        ref = await self.references.get(actor.user_id)
+        if ref is None or not ref.conversation_id or ref.blocked:
+            return False
+        adapter = self.adapter
+        if adapter is None:
+            return False
+
+        async def send_form(private: TurnContext) -> None:
+            await self._open_form(private, actor, {})
+
+        continuation = ref.conversation_reference().get_continuation_activity()
+        try:
+            await adapter.continue_conversation(self.app_id, continuation, send_form)
+        except Exception as exc:  # the pointer still tells them where to go
+            log.warning("could not send the form to a private chat: %s", type(exc).__name__)
+            return False
+        return True
+
     # -- report form --------------------------------------------------------------------------
+    @property
+    def defn(self) -> DialogDefinition:
+        """The report dialog's definition: the form's wording comes from it."""
+        return self.bot.dialog.definition
+
     async def _open_form(self, context: TurnContext, actor: Actor, prefill: dict[str, Any]) -> None:
         await self._show_form(context, actor, prefill, update=False)
 
@@ -212,35 +280,85 @@ class TeamsHandler(ActivityHandler):
         *,
         errors: Mapping[str, str] | None = None,
         update: bool,
+        state: Mapping[str, Any] | None = None,
     ) -> None:
+        """Show the form for ``answers``; safeguarding guidance that has just come to apply
+        is first sent as its own message (once per form)."""
+        defn = self.defn
         fields = await self.bot.report_form(actor, answers)
         for form_field in fields:
             if errors and form_field.name in errors:
-                form_field.error = errors[form_field.name]
-        activity = card_activity(cards.report_form_card(fields), summary="Report an incident")
+                form_field.error = report_form.form_error(defn, errors[form_field.name])
+        notes = report_form.guidance(defn, fields)
+        sent = [str(n) for n in (state or {}).get(NOTICES_SENT) or []]
+        for note in notes:
+            if note.active and note.id not in sent:
+                guidance = cards.FormGuidance(note.title, note.text, True)
+                await context.send_activity(
+                    card_activity(cards.notice_card(guidance), summary=note.title)
+                )
+                sent.append(note.id)
+        items = [
+            cards.FormItem(
+                f,
+                hint=report_form.field_hint(defn, f),
+                other=(
+                    report_form.other_option_label(defn),
+                    report_form.other_field_label(defn, f.label),
+                )
+                if report_form.accepts_other(defn, f.name)
+                else None,
+            )
+            for f in fields
+        ]
+        content = cards.report_form_card(
+            items,
+            title=report_form.title(defn),
+            intro=report_form.intro(defn),
+            guidance=(
+                defn.text("form_guidance_title"),
+                [cards.FormGuidance(n.title, n.text, n.active) for n in notes],
+            ),
+            today=self.bot.clock.now().date(),
+            state={NOTICES_SENT: sent, "safeguarding": any(n.active for n in notes)}
+            if update or answers
+            else {NOTICES_SENT: sent},
+        )
+        activity = card_activity(content, summary=report_form.title(defn))
         if update:
             await self._update_or_send(context, activity)
         else:
             await context.send_activity(activity)
 
     async def _form_continue(
-        self, context: TurnContext, actor: Actor, answers: dict[str, Any], shown: list[str]
+        self,
+        context: TurnContext,
+        actor: Actor,
+        inputs: dict[str, Any],
+        shown: list[str],
+        state: Mapping[str, Any],
     ) -> None:
         """New questions after a changed answer, or errors: re-render; else confirm."""
-        answers = dict(answers)
+        answers = report_form.merge_other(self.defn, inputs)
         for name in shown:  # a blank input may be left out of the submission
             answers.setdefault(name, "")
         fields = await self.bot.report_form(actor, answers)
         if any(f.name not in shown for f in fields):
-            await self._show_form(context, actor, answers, update=True)
+            await self._show_form(context, actor, answers, update=True, state=state)
             return
         errors = await self.bot.validate_report_form(actor, answers)
         if errors:
-            await self._show_form(context, actor, answers, errors=errors, update=True)
+            await self._show_form(context, actor, answers, errors=errors, update=True, state=state)
             return
         confirmation = await self.bot.report_confirmation(actor, answers)
         visible = {f.name: answers.get(f.name) for f in fields}
-        content = cards.confirmation_card(confirmation, visible, form_id=uuid.uuid4().hex)
+        carried = {
+            NOTICES_SENT: list(state.get(NOTICES_SENT) or []),
+            "safeguarding": report_form.any_active(self.defn, fields),
+        }
+        content = cards.confirmation_card(
+            confirmation, visible, form_id=uuid.uuid4().hex, state=carried
+        )
         await self._update_or_send(context, card_activity(content, summary="Check your report"))
 
     async def _form_submit(
@@ -267,10 +385,19 @@ class TeamsHandler(ActivityHandler):
 
     # -- output -------------------------------------------------------------------------------
     async def _welcome(self, context: TurnContext) -> None:
+        """Say hello once per install: Teams announces one install twice (an
+        installationUpdate and a conversationUpdate)."""
         try:
             actor = actor_from_account(context.activity.from_property)
         except UnknownTeamsUser:
             return
+        conversation = context.activity.conversation.id if context.activity.conversation else ""
+        key = f"{WELCOMED_PREFIX}{actor.user_id}:{conversation}"
+        stored = await self.store.get(key)
+        now = self.references.clock.now()
+        if stored is not None and now - stored.updated_at < WELCOME_AGAIN_AFTER:
+            return
+        await self.store.put(key, {})
         await self._send(context, [await self.bot.home(actor)])
 
     async def _send(self, context: TurnContext, replies: list[Reply]) -> None:
@@ -278,7 +405,7 @@ class TeamsHandler(ActivityHandler):
         use_cards = supports_cards(context.activity.channel_id)
         last_choices: list[Choice] = []
         for reply in replies:
-            activity = reply_activity(reply, use_cards=use_cards)
+            activity = self._activity(context, reply, use_cards)
             if reply.replace_previous and use_cards and context.activity.reply_to_id:
                 await self._update_or_send(context, activity)
             else:
@@ -286,6 +413,21 @@ class TeamsHandler(ActivityHandler):
             last_choices = list(reply.choices)
         if not use_cards:
             await self._remember_choices(context, last_choices)
+
+    def _activity(self, context: TurnContext, reply: Reply, use_cards: bool) -> Activity:
+        """A reply's activity; in a channel, "Report privately" opens the private chat."""
+        link = private_chat_link(context.activity)
+        if reply.data.get("pointer") == "report" and link and _is_shared(context.activity):
+            label = reply.choices[0].label if reply.choices else OPEN_PRIVATE_CHAT
+            if not use_cards:
+                return Activity(type=ActivityTypes.message, text=f"{reply.text}\n\n{link}")
+            content = cards.card(
+                cards.layout(reply.text),
+                [{"type": "Action.OpenUrl", "title": label, "url": link}],
+                fallback=f"{reply.text}\n\n{link}",
+            )
+            return card_activity(content, summary=reply.text)
+        return reply_activity(reply, use_cards=use_cards)
 
     async def _remember_choices(self, context: TurnContext, choices: list[Choice]) -> None:
         try:
@@ -306,6 +448,32 @@ class TeamsHandler(ActivityHandler):
             await context.update_activity(activity)
         else:
             await context.send_activity(activity)
+
+
+def typed_text(activity: Activity) -> str:
+    """The message as the person typed it: the bot's own @mention dropped, anyone else's
+    kept as ``@Name`` (a colleague named in a message does not disappear)."""
+    bot_name = (activity.recipient.name or "") if activity.recipient else ""
+
+    def one(m: re.Match[str]) -> str:
+        name = m.group(1).strip()
+        return "" if not name or name == bot_name else f"@{name}"
+
+    return " ".join(_MENTION.sub(one, activity.text or "").split(" ")).strip()
+
+
+def _is_shared(activity: Activity) -> bool:
+    """A channel or group chat: others read what is said there."""
+    conversation = activity.conversation
+    if conversation is None:
+        return False
+    return bool(conversation.is_group) or conversation.conversation_type in SHARED_TYPES
+
+
+def private_chat_link(activity: Activity) -> str | None:
+    """A Teams deep link that opens the person's private chat with the bot."""
+    bot_id = activity.recipient.id if activity.recipient else None
+    return PRIVATE_CHAT_LINK.format(bot_id=bot_id) if bot_id else None
 
 
 def _is_personal(activity: Activity) -> bool:

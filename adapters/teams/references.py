@@ -10,6 +10,7 @@ person seen only in a team gets a 1:1 chat created on first delivery.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from datetime import datetime
@@ -57,12 +58,23 @@ class StoredReference:
         )
 
 
+#: how long this process trusts what it last stored for a person without reading it again
+SEEN_FOR = 300.0
+SEEN_MAX = 10_000
+
+
 class ReferenceStore:
-    """Capture and read Teams conversation references (one per person, by AAD object id)."""
+    """Capture and read Teams conversation references (one per person, by AAD object id).
+
+    Every incoming activity is captured, so what this process last stored for a person is
+    remembered for :data:`SEEN_FOR` seconds: an unchanged reference costs no database read.
+    (Another process marking the person unreachable is seen when that time is up.)
+    """
 
     def __init__(self, store: ConversationStore, *, clock: Clock | None = None) -> None:
         self.store = store
         self.clock = clock or SystemClock()
+        self._seen: dict[str, tuple[StoredReference, float]] = {}
 
     @staticmethod
     def key(aad_object_id: str) -> str:
@@ -79,6 +91,22 @@ class ReferenceStore:
 
     async def _put(self, ref: StoredReference) -> None:
         await self.store.put(self.key(ref.aad_object_id), asdict(ref))
+        self._remember(ref)
+
+    def _remember(self, ref: StoredReference) -> None:
+        if len(self._seen) >= SEEN_MAX:
+            self._seen.clear()
+        self._seen[ref.aad_object_id] = (ref, time.monotonic())
+
+    async def _current(self, aad_object_id: str) -> StoredReference | None:
+        """The stored reference, from memory while it is fresh (else the database)."""
+        seen = self._seen.get(aad_object_id)
+        if seen is not None and time.monotonic() - seen[1] < SEEN_FOR:
+            return seen[0]
+        ref = await self.get(aad_object_id)
+        if ref is not None:
+            self._remember(ref)
+        return ref
 
     async def capture(self, activity: Activity) -> StoredReference | None:
         """Remember the sender of an incoming activity; None if it has no AAD object id."""
@@ -99,7 +127,7 @@ class ReferenceStore:
             and conversation.conversation_type in (None, "personal")
             and not conversation.is_group
         )
-        existing = await self.get(member.aad_object_id)
+        existing = await self._current(member.aad_object_id)
         conversation_id = conversation.id if personal and conversation else None
         if conversation_id is None and existing is not None:
             conversation_id = existing.conversation_id

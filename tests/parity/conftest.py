@@ -74,6 +74,7 @@ async def running(platform: str, database: Database, tmp_path: Path) -> AsyncIte
             async with aiohttp.ClientSession() as session:
                 client = SlackClient(session, str(server.make_url("/slack/events")), fake)
                 yield SlackDriver(client, fake, app[SLACK_KEY].runtime, worker, people)
+            assert not fake.problems, "\n".join(fake.problems)  # tests/slack/payload_check.py
         finally:
             await server.close()
             await fake.close()

@@ -26,6 +26,7 @@ from bot.config import Settings, load_settings
 from bot.delivery.pauses import Pauses
 from bot.delivery.worker import OutboxWorker
 from tests.slack.fake_slack import FakeSlack
+from tests.slack.payload_check import view_problems
 
 ROOT = Path(__file__).resolve().parents[2]
 SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
@@ -101,7 +102,11 @@ class SlackClient:
         async with self.session.post(self.url, data=body.encode(), headers=headers) as resp:
             assert resp.status == 200, await resp.text()
             text = await resp.text()
-            return json.loads(text) if text else {}
+            answer: dict[str, Any] = json.loads(text) if text else {}
+        if isinstance(answer.get("view"), dict):  # a view sent back in the HTTP response
+            self.fake.checked += 1
+            self.fake.problems.extend(view_problems(answer["view"], "response_action"))
+        return answer
 
     async def button(
         self,
@@ -133,20 +138,25 @@ class SlackClient:
             }
         )
 
-    async def event(self, event: dict[str, Any]) -> aiohttp.ClientResponse:
-        """An Events API callback."""
+    async def event(
+        self, event: dict[str, Any], *, event_id: str | None = None, retry: int | None = None
+    ) -> aiohttp.ClientResponse:
+        """An Events API callback (``retry``: Slack's ``X-Slack-Retry-Num`` of a redelivery)."""
         body = json.dumps(
             {
                 "token": "legacy",
                 "team_id": "T0SCHOOL",
                 "api_app_id": "A0POLICY",
                 "type": "event_callback",
-                "event_id": f"Ev{time.monotonic_ns()}",
+                "event_id": event_id or f"Ev{time.monotonic_ns()}",
                 "event_time": int(time.time()),
                 "event": event,
             }
         )
-        return await self.post(body, "application/json")
+        headers = sign(body)
+        if retry is not None:
+            headers |= {"X-Slack-Retry-Num": str(retry), "X-Slack-Retry-Reason": "http_timeout"}
+        return await self.post(body, "application/json", headers)
 
 
 @pytest.fixture
@@ -156,6 +166,9 @@ async def fake_slack() -> AsyncIterator[FakeSlack]:
     await fake.start()
     yield fake
     await fake.close()
+    assert not fake.problems, "Slack would refuse or cut these payloads:\n" + "\n".join(
+        fake.problems
+    )
 
 
 @pytest.fixture

@@ -18,7 +18,11 @@ from typing import Any
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
+from tests.slack.payload_check import problems as payload_problems
+
 BOT_USER = "UPOLICYBOT1"
+#: the names ``users.info`` gives (member ID -> real name); anyone else has none
+NAMES = {"U04JSMITH01": "Jane Smith", "U04OKHAN002": "Omar Khan"}
 
 
 @dataclass
@@ -44,6 +48,10 @@ class FakeSlack:
     """The fake's state: recorded calls and planned failures."""
 
     calls: list[Call] = field(default_factory=list)
+    #: what Slack would refuse in the payloads received (tests/slack/payload_check.py)
+    problems: list[str] = field(default_factory=list)
+    #: how many payloads with blocks or a view were checked
+    checked: int = 0
     failures: dict[str, Failure] = field(default_factory=dict)
     #: method -> gate: calls to it wait (unanswered) until :meth:`release`
     held: dict[str, asyncio.Event] = field(default_factory=dict)
@@ -136,10 +144,16 @@ class FakeSlack:
 
     def _record(self, method: str, args: dict[str, Any]) -> None:
         self.calls.append(Call(method, args))
+        if "blocks" in args or "view" in args:
+            self.checked += 1
+            self.problems.extend(payload_problems(method, args))
         self._changed.set()
 
     async def _respond(self, request: web.Request) -> web.Response:
-        self._record("respond", await request.json())
+        body = await request.json()
+        if isinstance(body.get("blocks"), str):
+            body["blocks"] = json.loads(body["blocks"])
+        self._record("respond", body)
         return web.Response(text="ok")
 
     async def _api(self, request: web.Request) -> web.Response:
@@ -194,7 +208,11 @@ class FakeSlack:
             user = str(args.get("user", ""))
             if user in self.unknown_users:
                 return {"ok": False, "error": "user_not_found"}
-            return {**ok, "user": {"id": user, "deleted": user in self.deleted_users}}
+            profile = {"real_name": NAMES[user]} if user in NAMES else {}
+            return {
+                **ok,
+                "user": {"id": user, "deleted": user in self.deleted_users, "profile": profile},
+            }
         if method == "conversations.open":
             return {**ok, "channel": {"id": "D" + str(args.get("users", "X"))[1:]}}
         if method in {"chat.postMessage", "chat.update"}:

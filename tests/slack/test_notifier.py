@@ -31,8 +31,9 @@ async def test_new_message_is_a_dm_and_returns_channel_ts(
     assert opened.args["users"] == HEAD
     (post,) = fake_slack.named("chat.postMessage")
     assert ref == f"{post.args['channel']}:1764000000.000001"
-    assert "&lt;!channel&gt;" in str(post.args["blocks"])
-    assert post.args["text"] == REPLY.text
+    (shown,) = [b["text"] for b in post.args["blocks"] if "<!channel>" in str(b)]
+    assert shown["type"] == "plain_text"  # shown literally: no ping
+    assert post.args["text"] == "New report SM-2026-0007 &lt;!channel&gt;"  # nothing pings
 
 
 async def test_update_edits_the_earlier_message_in_place(

@@ -13,6 +13,7 @@ from bot.delivery.worker import OutboxWorker
 from bot.messages import Actor
 from tests.slack.conftest import DSL, HEAD, REPORTER, STRANGER, SlackClient
 from tests.slack.fake_slack import FakeSlack
+from tests.slack.literal import shown_literally, slack_escaped
 
 GOOD = {
     "immediate_risk": "no",
@@ -210,7 +211,7 @@ async def test_incident_buttons_ack_view_note_close(
     await slack.button(view["action_id"], view["value"], user=DSL, channel=channel, message_ts=ts)
     opened = await fake_slack.wait_for("views.open", 2)
     shown = json.dumps(opened[-1].args["view"])
-    assert "Mr Jones" in shown and "<!channel>" not in shown and "&lt;!channel&gt;" in shown
+    assert "Mr Jones" in shown and shown_literally(opened[-1].args["view"], "<!channel>")
     await slack.button(view["action_id"], view["value"], user=STRANGER, channel=channel)
     refused = (await fake_slack.wait_for("views.open", 3))[-1].args["view"]
     assert "Mr Jones" not in json.dumps(refused)  # the stranger saw no details
@@ -298,14 +299,14 @@ async def test_a_spent_trigger_keeps_a_long_reported_message_and_its_link(
     slack: SlackClient, fake_slack: FakeSlack
 ) -> None:
     fake_slack.fail("views.open", error="expired_trigger_id", times=1)
-    long_text = "they wrote “" + "é & <b>" * 400 + "”"
+    long_text = "they wrote “" + "é & <b>" * 400 + "”"  # as typed; Slack sends it escaped
     await slack.interactive(
         {
             "type": "message_action",
             "callback_id": "report_message",
             "user": {"id": REPORTER, "username": "tom"},
             "channel": {"id": "C0STAFF01"},
-            "message": {"ts": "1764000005.000900", "text": long_text},
+            "message": {"ts": "1764000005.000900", "text": slack_escaped(long_text)},
             "trigger_id": "1337.61.trigger",
             "response_url": fake_slack.response_url("sc"),
         }

@@ -49,13 +49,15 @@ async def connector() -> AsyncIterator[FakeConnector]:
 
 def card_buttons(card: dict[str, Any]) -> list[dict[str, Any]]:
     """Every button of a card in the order shown: those in ``ActionSet``s in the body (the
-    ones under a heading), then the card's own actions."""
+    ones under a heading) or tappable rows (``selectAction``), then the card's own actions."""
     found: list[dict[str, Any]] = []
 
     def walk(elements: list[dict[str, Any]]) -> None:
         for el in elements:
             if el.get("type") == "ActionSet":
                 found.extend(el.get("actions", []))
+            if "selectAction" in el:
+                found.append(el["selectAction"])
             walk(el.get("items", []))
 
     walk(card.get("body", []))

@@ -17,6 +17,9 @@ from typing import Any
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
+from tests.teams.card_schema import assert_valid_cards
+from tests.teams.card_text import texts, walk
+
 
 @dataclass
 class Call:
@@ -41,7 +44,7 @@ class Call:
 
     @property
     def text(self) -> str:
-        """Everything a person would read: the text and every card TextBlock."""
+        """Everything a person would read: the text, every card text block, fact and label."""
         parts = [self.body.get("text") or ""]
         card = self.card
         if card:
@@ -50,13 +53,8 @@ class Call:
 
 
 def _card_texts(elements: list[dict[str, Any]]) -> list[str]:
-    out: list[str] = []
-    for el in elements:
-        if el.get("type") == "TextBlock":
-            out.append(str(el.get("text", "")))
-        if "label" in el:
-            out.append(str(el["label"]))
-        out.extend(_card_texts(el.get("items", [])))
+    out = texts(elements)
+    out += [str(el["label"]) for el in walk(elements) if "label" in el]
     return out
 
 
@@ -201,3 +199,5 @@ class FakeConnector:
     async def __aexit__(self, *exc: object) -> None:
         if self._server is not None:
             await self._server.close()
+        if exc[0] is None:  # every card the bot sent, checked with Microsoft's parser
+            assert_valid_cards([c.card for c in self.calls if c.card is not None])

@@ -29,6 +29,7 @@ from adapters.teams.auth import (
     CLIENT_SECRET_VAR,
     LOCAL_MODE_WARNING,
     TENANT_ID_VAR,
+    VerifiedTokens,
     authenticate,
     load_teams_auth,
 )
@@ -190,3 +191,21 @@ async def test_local_mode_is_logged_loudly(
         assert not list(empty.router.routes())
     finally:
         await bot.close()
+
+
+async def test_a_token_verified_once_is_not_verified_again_until_it_expires(
+    jwks: None, signing_key: rsa.RSAPrivateKey
+) -> None:
+    auth = load_teams_auth(CREDENTIALS)
+    assert auth is not None
+    config = auth.connection_manager().get_default_connection_configuration()
+    now = [time.time()]
+    verified = VerifiedTokens(clock=lambda: now[0])
+    token = _token(signing_key)
+    first = await authenticate(f"Bearer {token}", auth, config, verified)
+    assert first is not None and verified.get(token) is first
+    assert await authenticate(f"Bearer {token}", auth, config, verified) is first
+    forged = token[:-4] + ("AAAA" if not token.endswith("AAAA") else "BBBB")
+    assert await authenticate(f"Bearer {forged}", auth, config, verified) is None
+    now[0] += 601  # past the token's exp: forgotten, and the SDK refuses it again
+    assert verified.get(token) is None

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import functools
 from datetime import datetime
-from typing import Any
 
 from adapters.teams import cards
 from bot.dialogs import DialogContext, ReportDialog
 from bot.messages import Choice, Citation, FormField, Reply
 from bot.qa.engine import AnswerEngine
 from bot.qa.render import SUGGESTIONS_HEADING, answer_reply
+from tests.teams.card_text import is_text, text_of, texts, walk
+from tests.teams.conftest import card_buttons
 
 
 @functools.cache
@@ -19,12 +20,7 @@ def _engine() -> AnswerEngine:
     return AnswerEngine.from_file()
 
 
-def _walk(elements: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    out: list[dict[str, Any]] = []
-    for el in elements:
-        out.append(el)
-        out.extend(_walk(el.get("items", [])))
-    return out
+_walk = walk
 
 
 def test_policy_answer_has_verdict_answer_quote_and_buttons() -> None:
@@ -40,10 +36,10 @@ def test_policy_answer_has_verdict_answer_quote_and_buttons() -> None:
     )
     card = cards.reply_card(reply)
     assert card["type"] == "AdaptiveCard" and card["version"] == "1.5"
-    texts = [el["text"] for el in _walk(card["body"]) if el["type"] == "TextBlock"]
-    assert texts[0] == "⛔ Not allowed"
-    assert reply.text in texts
-    assert "“accepting any pupil”" in texts and "Personal Use" in texts
+    shown = texts(card["body"])
+    assert shown[0] == "⛔ Not allowed"
+    assert reply.text in shown
+    assert "“accepting any pupil”" in shown and "Personal Use" in shown
     assert [a["title"] for a in card["actions"]] == [
         "Report an incident",
         "Did you mean: ex-pupils?",
@@ -58,13 +54,15 @@ def test_did_you_mean_topics_come_under_the_cores_heading() -> None:
     answer = _engine().answer("staff")
     card = cards.reply_card(answer_reply(answer))
     body = card["body"]
-    (at,) = [i for i, el in enumerate(body) if el["type"] == "ActionSet"]
-    heading = body[at - 1]
-    assert heading["type"] == "TextBlock" and heading["weight"] == "Bolder"
-    assert heading["text"] == SUGGESTIONS_HEADING == "Did you mean:"
-    topics = [a["title"] for a in body[at]["actions"]]
+    at = next(i for i, el in enumerate(body) if text_of(el) == SUGGESTIONS_HEADING)
+    heading = body[at]
+    assert is_text(heading) and heading["inlines"][0]["weight"] == "Bolder"
+    assert text_of(heading) == SUGGESTIONS_HEADING == "Did you mean:"
+    buttons = card_buttons(card)
+    topics = [a["title"] for a in buttons]
     assert topics == [s.topic for s in answer.suggestions] and len(topics) >= 1
-    assert all(a["data"]["pb"]["action"] == "qa.suggest" for a in body[at]["actions"])
+    assert all(a["data"]["pb"]["action"] == "qa.suggest" for a in buttons)
+    assert all(i > at for i, el in enumerate(body) if "selectAction" in el or "actions" in el)
     assert "actions" not in card  # every button is under its heading
 
 
@@ -76,7 +74,7 @@ def test_follow_up_question_heads_its_buttons_and_report_stays_at_the_bottom() -
     card = cards.reply_card(reply)
     body = card["body"]
     (at,) = [i for i, el in enumerate(body) if el["type"] == "ActionSet"]
-    assert body[at - 1]["text"] == answer.follow_up.question
+    assert text_of(body[at - 1]) == answer.follow_up.question
     assert [a["title"] for a in body[at]["actions"]] == [o.label for o in answer.follow_up.options]
     assert [a["title"] for a in card["actions"]] == ["Report an incident"]
 
@@ -85,27 +83,27 @@ def test_core_answer_pieces_come_once_in_the_same_order_as_slack_and_console() -
     answer = _engine().answer("can we post sports day pics on the school fb page")
     assert answer.follow_up is not None
     body = cards.reply_card(answer_reply(answer))["body"]
-    assert [el["type"] for el in body] == [
-        "TextBlock",
-        "TextBlock",
+    assert [el["type"] for el in body[:4]] == [
+        "RichTextBlock",
+        "RichTextBlock",
         "Container",
-        "TextBlock",
-        "ActionSet",
+        "RichTextBlock",
     ]
-    assert body[0]["text"] == "⚠️ It depends"
-    assert body[1]["text"] == answer.answer
+    assert body[4:] and all(el["type"] == "ActionSet" or "selectAction" in el for el in body[4:])
+    assert text_of(body[0]) == "⚠️ It depends"
+    assert text_of(body[1]) == answer.answer
     section, quoted = body[2]["items"][1:]
-    assert (section["text"], quoted["text"]) == (
+    assert (text_of(section), text_of(quoted)) == (
         answer.citations[0].section,
         f"“{answer.citations[0].text}”",
     )
-    assert body[3]["text"] == answer.follow_up.question
+    assert text_of(body[3]) == answer.follow_up.question
 
 
 def test_each_verdict_has_its_own_line() -> None:
-    lines = {cards.verdict_block(Reply("", verdict=v))["text"] for v in cards.VERDICT_STYLES}
+    lines = {text_of(cards.verdict_block(Reply("", verdict=v))) for v in cards.VERDICT_STYLES}
     assert len(lines) == 5
-    assert cards.verdict_block(Reply("", verdict="no_match"))["text"] == (
+    assert text_of(cards.verdict_block(Reply("", verdict="no_match"))) == (
         "❔ Not covered by the policy"  # the core's words, as Slack and the console say it
     )
 
@@ -145,7 +143,7 @@ def test_form_fields_become_inputs_with_label_required_and_error() -> None:
     assert [c["value"] for c in inputs["child_involved"]["choices"]] == ["yes", "no"]
     seen = inputs["seen"]
     assert seen["isMultiline"] and seen["maxLength"] == 3000 and seen["errorMessage"] == "Too short"
-    assert any(el.get("text") == "⚠️ Too short" for el in _walk(card["body"]))
+    assert "⚠️ Too short" in texts(card["body"])
     assert inputs["link"]["isRequired"] is False and inputs["link"]["style"] == "Url"
     multi = inputs["actions_taken"]
     assert multi["isMultiSelect"] and multi["value"] == "blocked,reported"
@@ -163,6 +161,8 @@ def test_reply_with_fields_uses_its_choice_as_submit() -> None:
     )
     card = cards.reply_card(reply)
     assert [el["id"] for el in _walk(card["body"]) if "id" in el] == ["note"]
+    shown = "\n".join(texts(card["body"]))
+    assert "press “Save note”" in shown and "reply with" not in shown.lower()
     assert card["actions"][0]["data"]["pb"] == {"action": "incident.note", "value": "SM-2026-0001"}
 
 
@@ -190,7 +190,7 @@ def test_confirmation_card_tells_you_to_press_its_own_buttons() -> None:
     answers = {"category": "other", "seen": "A post", "urgency": "routine"}
     reply = ReportDialog.load().confirmation(ctx, answers)
     card = cards.confirmation_card(reply, answers, form_id="f1")
-    text = "\n".join(el["text"] for el in _walk(card["body"]) if el["type"] == "TextBlock")
+    text = "\n".join(texts(card["body"]))
     labels = [a["title"] for a in card["actions"]]
     assert labels == ["Send report", "Change answers", "Cancel"]
     assert all(f"press “{label}”" in text for label in labels)

@@ -11,15 +11,17 @@ from typing import Any
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.kwargs_injection.async_args import AsyncArgs
 
-from adapters.slack.blocks import core_action, reply_modal
+from adapters.slack.blocks import core_action, message_text, reply_modal
 from adapters.slack.identity import actor_from_body
 from adapters.slack.listeners.views import open_report_form
 from adapters.slack.replies import Origin, open_modal, show
-from adapters.slack.runtime import SlackRuntime
+from adapters.slack.runtime import SlackRuntime, mark_saved
 from bot.messages import Action, Choice
 
 #: buttons whose action the core understands (see bot/messages.py Choice)
 CORE_ACTIONS = re.compile(r"^(qa|dialog|incident|campaign|account|report\.start)[.#]")
+#: buttons whose press the core saves at once (a later failure must not say "try again")
+SAVING_ACTIONS = frozenset({"incident.ack"})
 #: the callback_id of the read-only incident details modal
 DETAILS_VIEW = "incident.details"
 
@@ -41,13 +43,16 @@ def register(app: AsyncApp, rt: SlackRuntime) -> None:
         origin = Origin.from_payload(args.body, actor.user_id)
         pressed = (args.body.get("actions") or [{}])[0]
         action = core_action(str(pressed.get("action_id", "")))
-        value = str(pressed.get("value") or "")
+        value = await rt.buttons.resolve(str(pressed.get("value") or ""))
         if action == "report.start" and origin.trigger_id:
             await open_report_form(
                 rt, args.client, origin, actor, _prefill(value), respond=args.respond
             )
             return
-        replies = await rt.bot.handle(Action(actor, action, value, origin.conversation_id))
+        intent = Action(actor, action, value, origin.conversation_id)
+        replies = [await rt.buttons.fit(r) for r in await rt.bot.handle(intent)]
+        if action in SAVING_ACTIONS and replies and replies[0].kind != "error":
+            mark_saved(args, message_text(replies[0].text))
         if action == "incident.view" and origin.trigger_id and replies:
             details = replies[0]
             view = reply_modal(details, callback_id=DETAILS_VIEW, title="Incident details")

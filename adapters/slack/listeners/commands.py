@@ -9,6 +9,7 @@ from adapters.slack.identity import actor_from_body
 from adapters.slack.listeners.views import open_report_form
 from adapters.slack.replies import Origin, show
 from adapters.slack.runtime import SlackRuntime
+from adapters.slack.typed_text import typed_text
 from bot.messages import Message
 
 
@@ -19,10 +20,12 @@ def register(app: AsyncApp, rt: SlackRuntime) -> None:
         await args.ack()
         actor = actor_from_body(args.body)
         origin = Origin.from_payload(args.body, actor.user_id)
-        question = str(args.body.get("text") or "").strip()
+        raw = str(args.body.get("text") or "")
+        question = await typed_text(args.client, raw, rt.names, args.context.bot_user_id)
         async with rt.answering():
+            # not ``shared``: a slash command and its (ephemeral) answers are seen by no one else
             message = Message(actor, question or "/help", origin.conversation_id)
-            replies = await rt.bot.handle(message)
+            replies = [await rt.buttons.fit(r) for r in await rt.bot.handle(message)]
         await show(args.client, origin, replies, respond=args.respond)
 
     async def report_command(args: AsyncArgs) -> None:

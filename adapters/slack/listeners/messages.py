@@ -1,8 +1,13 @@
-"""Typed text: a DM to the bot, or an @mention in a channel; the answer goes in a thread."""
+"""Typed text: a DM to the bot, or an @mention in a channel; the answer goes in a thread.
+
+The text reaches the core as the person typed it (:mod:`adapters.slack.typed_text`): the
+bot's own @mention is dropped, colleagues' mentions are kept as their names. A mention in a
+channel is marked ``shared``: the core answers policy questions there, and for anything
+private (a report, incident commands) gives a private pointer; it never feeds a report.
+"""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -12,9 +17,9 @@ from slack_bolt.kwargs_injection.async_args import AsyncArgs
 from adapters.slack.identity import actor_for
 from adapters.slack.replies import Origin, show
 from adapters.slack.runtime import SlackRuntime
+from adapters.slack.typed_text import typed_text
 from bot.messages import Message
 
-_MENTION = re.compile(r"<@[UW][A-Z0-9]+(?:\|[^>]*)?>")
 MAX_TEXT = 4000
 
 
@@ -36,7 +41,8 @@ def register(app: AsyncApp, rt: SlackRuntime) -> None:
         if not _is_person_message(event):
             return
         actor = actor_for(event["user"])
-        text = _MENTION.sub("", event["text"]).strip()[:MAX_TEXT]
+        typed = await typed_text(args.client, event["text"], rt.names, args.context.bot_user_id)
+        text = typed[:MAX_TEXT]
         origin = Origin(
             user_id=actor.user_id,
             channel=event.get("channel"),
@@ -45,7 +51,9 @@ def register(app: AsyncApp, rt: SlackRuntime) -> None:
             mention=mention,
         )
         async with rt.answering():
-            replies = await rt.bot.handle(Message(actor, text or "/help", origin.conversation_id))
+            shared = not origin.is_dm
+            message = Message(actor, text or "/help", origin.conversation_id, shared=shared)
+            replies = [await rt.buttons.fit(r) for r in await rt.bot.handle(message)]
         await show(args.client, origin, replies)
 
     async def direct_message(args: AsyncArgs) -> None:

@@ -14,6 +14,7 @@ from adapters.slack.identity import actor_from_body
 from adapters.slack.listeners.views import open_report_form
 from adapters.slack.replies import Origin
 from adapters.slack.runtime import SlackRuntime
+from adapters.slack.typed_text import typed_text
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +34,8 @@ def register(app: AsyncApp, rt: SlackRuntime) -> None:
         origin = Origin.from_payload(args.body, actor.user_id)
         message = args.body.get("message") or {}
         prefill: dict[str, Any] = {}
-        text = str(message.get("text") or "").strip()
+        raw = str(message.get("text") or "")
+        text = await typed_text(args.client, raw, rt.names, args.context.bot_user_id)
         if text:
             prefill["seen"] = text[:SEEN_LIMIT]
         if origin.channel and message.get("ts"):

@@ -13,14 +13,34 @@ from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_bolt.kwargs_injection.async_args import AsyncArgs
 from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters import report_form
 from adapters.slack import report_modal as rm
-from adapters.slack.blocks import parse_state, unpack_metadata
+from adapters.slack.blocks import (
+    message_text,
+    modal,
+    mrkdwn_sections,
+    parse_state,
+    reply_blocks,
+    unpack_metadata,
+)
 from adapters.slack.identity import actor_from_body
 from adapters.slack.replies import ACTION_FORM, Origin, open_modal, post
-from adapters.slack.runtime import SlackRuntime
-from bot.messages import Action, Actor, Choice
+from adapters.slack.runtime import SlackRuntime, mark_saved
+from bot.dialogs import DialogDefinition
+from bot.messages import Action, Actor, Choice, Reply
 
 log = logging.getLogger(__name__)
+
+EMPTY_FIELD = "Please write something here before saving."
+OUTCOME_VIEW = "action.done"
+
+
+def outcome_view(replies: list[Reply]) -> dict[str, Any]:
+    """The small form's modal after it was sent: what the core said (saved, or why not)."""
+    failed = any(r.kind == "error" for r in replies)
+    blocks = [b for r in replies for b in reply_blocks(Reply(text=r.text, kind=r.kind))]
+    title = "Not saved" if failed else "Saved"
+    return modal(title, blocks or mrkdwn_sections("Done."), callback_id=OUTCOME_VIEW, close="Close")
 
 
 async def open_report_form(
@@ -38,12 +58,14 @@ async def open_report_form(
     """
     fields = await rt.bot.report_form(actor, prefill)
     again = Choice("Report an incident", rm.prefill_value(prefill), "report.start", "primary")
-    view = rm.form_view(fields, prefill)
+    view = rm.form_view(fields, prefill, rt.bot.dialog.definition)
     await open_modal(client, origin, view, again=again, respond=respond)
 
 
-def _state(body: Mapping[str, Any]) -> dict[str, Any]:
-    return parse_state(((body.get("view") or {}).get("state") or {}).get("values") or {})
+def _state(body: Mapping[str, Any], defn: DialogDefinition) -> dict[str, Any]:
+    """The form's answers; an "Other" choice is replaced by the text typed beside it."""
+    raw = parse_state(((body.get("view") or {}).get("state") or {}).get("values") or {})
+    return report_form.merge_other(defn, raw)
 
 
 def register(app: AsyncApp, rt: SlackRuntime) -> None:
@@ -56,29 +78,38 @@ def register(app: AsyncApp, rt: SlackRuntime) -> None:
         if view.get("callback_id") != rm.REPORT_FORM:
             return
         actor = actor_from_body(args.body)
-        fields = await rt.bot.report_form(actor, _answers_for(_state(args.body)))
+        fields = await rt.bot.report_form(
+            actor, _answers_for(_state(args.body, rt.bot.dialog.definition))
+        )
         if [f.name for f in fields] == rm.field_names(view):
             return
         await args.client.views_update(
-            view_id=view["id"], hash=view.get("hash"), view=rm.form_view(fields, _state(args.body))
+            view_id=view["id"],
+            hash=view.get("hash"),
+            view=rm.form_view(
+                fields, _state(args.body, rt.bot.dialog.definition), rt.bot.dialog.definition
+            ),
         )
 
     async def report_submitted(args: AsyncArgs) -> None:
         """The form's Next: field errors in place, else the confirmation step."""
         actor = actor_from_body(args.body)
-        raw = _state(args.body)
+        raw = _state(args.body, rt.bot.dialog.definition)
         fields = await rt.bot.report_form(actor, _answers_for(raw))
         answers = rm.coerce_answers(fields, raw)
         errors = await rt.bot.validate_report_form(actor, answers)
         shown = set(rm.field_names(args.body.get("view") or {}))
         if errors:
             if set(errors) <= shown:
-                await args.ack(response_action="errors", errors=errors)
+                defn = rt.bot.dialog.definition
+                worded = {k: report_form.form_error(defn, v) or v for k, v in errors.items()}
+                await args.ack(response_action="errors", errors=worded)
                 return
             # A field the person has not seen yet needs an answer: show the form again.
             for field in fields:
                 field.error = errors.get(field.name)
-            await args.ack(response_action="update", view=rm.form_view(fields, raw))
+            again = rm.form_view(fields, raw, rt.bot.dialog.definition)
+            await args.ack(response_action="update", view=again)
             return
         confirmation = await rt.bot.report_confirmation(actor, answers)
         view = rm.confirmation_view(confirmation, answers)
@@ -123,25 +154,41 @@ def register(app: AsyncApp, rt: SlackRuntime) -> None:
         actor = actor_from_body(args.body)
         fields = await rt.bot.report_form(actor, answers)
         await args.client.views_update(
-            view_id=view["id"], hash=view.get("hash"), view=rm.form_view(fields, answers)
+            view_id=view["id"],
+            hash=view.get("hash"),
+            view=rm.form_view(fields, answers, rt.bot.dialog.definition),
         )
 
     async def action_form_submitted(args: AsyncArgs) -> None:
-        """A note or a closing outcome: save it through the core, show what happened."""
+        """A note or a closing outcome: saved through the core before the modal closes, and
+        the modal then shows what happened, so the person sees the truth even when Slack's
+        Web API is down (a DM confirmation is only a courtesy)."""
         view = args.body.get("view") or {}
         meta = unpack_metadata(view.get("private_metadata", ""))
-        form = {k: v for k, v in _state(args.body).items() if v not in (None, "", [])}
-        await args.ack()
+        form = {
+            k: v
+            for k, v in _state(args.body, rt.bot.dialog.definition).items()
+            if v not in (None, "", [])
+        }
         actor = actor_from_body(args.body)
         origin = Origin(user_id=actor.user_id, channel=meta.get("c"), message_ts=meta.get("t"))
         action = Action(
             actor, str(meta.get("a", "")), str(meta.get("v", "")), origin.conversation_id, form
         )
         replies = await rt.bot.handle(action)
+        asking = next((r for r in replies if r.fields), None)
+        if asking is not None:  # still missing something: say so on the field
+            name = asking.fields[0].name
+            await args.ack(response_action="errors", errors={name: EMPTY_FIELD})
+            return
+        await args.ack(response_action="update", view=outcome_view(replies))
+        if replies and replies[0].kind != "error":
+            mark_saved(args, message_text(replies[0].text))
         for reply in replies:
-            if reply.fields:  # still missing something: ask again in a fresh DM message
-                reply.fields = []
-            await post(args.client, origin, reply)
+            try:
+                await post(args.client, origin, reply)
+            except Exception as exc:  # shown in the modal already
+                log.warning("could not post the confirmation: %s", type(exc).__name__)
 
     app.action(re.compile(r"^form\."))(rt.track(report_field_changed, urgent=True))
     app.action(rm.REPORT_EDIT)(rt.track(report_edit, urgent=True))

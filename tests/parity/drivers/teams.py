@@ -5,7 +5,6 @@ worker and the real ``TeamsNotifier`` (proactive messages to each person's 1:1 c
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Mapping
 from typing import Any
 
@@ -22,6 +21,7 @@ from tests.parity.text import (
     report_observation,
     unquote,
 )
+from tests.teams.card_text import is_text, text_of, texts
 from tests.teams.conftest import BOT_ID, activity, card_buttons
 from tests.teams.fake_connector import Call, FakeConnector
 
@@ -36,33 +36,66 @@ VERDICTS = {
 CITATIONS_HEADING = "What the policy says"
 
 
+def _bold(el: dict[str, Any]) -> bool:
+    inlines = el.get("inlines") or [{}]
+    return is_text(el) and inlines[0].get("weight") == "Bolder"
+
+
+def _is_buttons(el: dict[str, Any]) -> bool:
+    return el.get("type") == "ActionSet" or "selectAction" in el
+
+
+def _buttons_of(el: dict[str, Any]) -> list[dict[str, Any]]:
+    return list(el["actions"]) if el.get("type") == "ActionSet" else [el["selectAction"]]
+
+
 def read_card(card: dict[str, Any]) -> dict[str, Any]:
     """Title, verdict, text, follow-up question, quoted policy words and buttons of a card.
 
-    The follow-up question is the heading over the buttons that answer it (``qa.fact``)."""
-    body = [el for el in card["body"] if el.get("type") in {"TextBlock", "Container"}]
-    blocks = [el for el in body if el["type"] == "TextBlock"]
-    first = blocks[0]["text"] if blocks else ""
+    The text is every text block and fact table between the title and the quoted policy
+    words (or the first heading or button), one line each; an urgency banner is skipped. The
+    follow-up question is the heading over the buttons that answer it (``qa.fact``)."""
+    body = [
+        el
+        for el in card["body"]
+        if not (el.get("type") == "Container" and el.get("style") in {"attention", "warning"})
+    ]
+    first = text_of(body[0]) if body and is_text(body[0]) else ""
     verdict = VERDICTS.get(first)
-    title = first if verdict is None and blocks and blocks[0].get("weight") == "Bolder" else None
-    rest = blocks[1:] if verdict or title else blocks
+    title = first if verdict is None and body and _bold(body[0]) else None
+    start = 1 if verdict or title else 0
+    lines: list[str] = []
     citations: list[tuple[str, str]] = []
-    for container in (el for el in body if el["type"] == "Container"):
-        items = [i for i in container["items"] if i["text"] != CITATIONS_HEADING]
-        for section, words in zip(items[::2], items[1::2], strict=True):
-            assert section.get("isSubtle"), section
-            citations.append((section["text"], unquote(words["text"])))
     question = None
     headings: list[str] = []
-    for above, el in itertools.pairwise(card["body"]):
-        if el["type"] == "ActionSet" and above.get("weight") == "Bolder":
-            headings.append(above["text"])
-            if el["actions"][0]["data"]["pb"]["action"] == "qa.fact":
-                question = above["text"]
+    ended = False
+    for index, el in enumerate(body[start:], start=start):
+        following = body[index + 1] if index + 1 < len(body) else {}
+        if _bold(el) and _is_buttons(following):
+            ended = True
+            headings.append(text_of(el))
+            if _buttons_of(following)[0]["data"]["pb"]["action"] == "qa.fact":
+                question = text_of(el)
+        elif (
+            el.get("type") == "Container"
+            and el.get("style") == "emphasis"
+            and "selectAction" not in el
+        ):
+            ended = True
+            items = [i for i in el["items"] if text_of(i) != CITATIONS_HEADING]
+            for section, words in zip(items[::2], items[1::2], strict=True):
+                assert section["inlines"][0].get("isSubtle"), section
+                citations.append((text_of(section), unquote(text_of(words))))
+        elif _is_buttons(el) or str(el.get("type", "")).startswith("Input."):
+            ended = True
+        elif not ended:
+            words = "\n".join(texts([el]))
+            if words:
+                lines.append(words)
     return {
         "title": title,
         "verdict": verdict,
-        "text": rest[0]["text"] if rest else "",
+        "text": "\n".join(lines),
         "question": question,
         "headings": headings,
         "citations": citations,
@@ -185,9 +218,12 @@ class TeamsDriver:
         card_id, card = form.created_id, form.card
         assert card is not None
         for _ in range(4):
-            (update,) = await self._press(
+            calls = await self._press(
                 person, _button(card, "Continue"), card_id, **_fill(card, answers)
             )
+            # safeguarding guidance that has just come to apply arrives as its own message
+            (update,) = [c for c in calls if c.method == "PUT"]
+            assert all(c.card is not None for c in calls)
             assert update.card is not None and update.activity_id == card_id
             card = update.card
             if not any(a["title"] == "Continue" for a in card.get("actions", [])):
