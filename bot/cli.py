@@ -24,6 +24,7 @@ COMMANDS: dict[str, str] = {
     "teams-package": "teams_package",
     "teams-reach": "teams_reach",
     "unanswered": "unanswered",
+    "report": "report",
 }
 
 

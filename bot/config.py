@@ -12,6 +12,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bot.reports.settings import problems_and_settings
+
+
+def report_problems(env: Mapping[str, str], host: str, port: int) -> list[str]:
+    """Problems in the governors' report and retention settings (bot/reports/settings.py)."""
+    return problems_and_settings(env, host, port)[0]
+
+
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 #: the Agents SDK's own variable naming the bot's app (client) id
 TEAMS_CLIENT_ID_VAR = "CONNECTIONS__SERVICE_CONNECTION__SETTINGS__CLIENTID"
@@ -144,6 +152,7 @@ def load_settings(env: Mapping[str, str] | None = None, *, require_slack: bool =
     log_level = (env.get("LOG_LEVEL") or "INFO").upper()
     if log_level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
         problems.append(f"LOG_LEVEL={log_level!r} should be DEBUG, INFO, WARNING or ERROR")
+    problems += report_problems(env, env.get("HOST") or "127.0.0.1", port)
     settings = Settings(
         database_url=database_url,
         host=env.get("HOST") or "127.0.0.1",

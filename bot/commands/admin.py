@@ -19,7 +19,7 @@ from bot.trust.directory import (
     find_person,
     set_role,
 )
-from bot.trust.roles import parse_role, role_label
+from bot.trust.roles import ROLES, parse_role, role_label
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -51,7 +51,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
     p = sub.add_parser("set-role", help="give a person a role at an academy")
     p.add_argument("academy", help="academy id")
-    p.add_argument("role", help="headteacher, dsl, deputy_dsl or chair_of_governors")
+    p.add_argument(
+        "role", help="headteacher, dsl, deputy_dsl, chair_of_governors or safeguarding_governor"
+    )
     p.add_argument("person", help="person id, email or console name")
     p.set_defaults(func=_set_role)
 
@@ -110,7 +112,7 @@ async def _academies(settings: Settings, database: Database) -> int:
         print("No academies yet. Load some with: policybot admin import-config FILE")
     for academy in academies:
         print(f"{academy.id}: {academy.name}")
-        for role in ("headteacher", "dsl", "deputy_dsl", "chair_of_governors"):
+        for role in ROLES:
             holder = academy.holders.get(role, "! nobody")
             print(f"    {role_label(role)}: {holder}")
     return 0

@@ -252,3 +252,6 @@ class ConversationRecord(Base):
     state: Mapped[dict[str, Any]]
     version: Mapped[int] = mapped_column(Integer)
     updated_at: Mapped[datetime]
+
+
+from bot.store import models_governors as _models_governors  # noqa: E402,F401

@@ -4,13 +4,22 @@ from __future__ import annotations
 
 from typing import Literal
 
-Role = Literal["headteacher", "dsl", "deputy_dsl", "chair_of_governors"]
-ROLES: tuple[Role, ...] = ("headteacher", "dsl", "deputy_dsl", "chair_of_governors")
+Role = Literal["headteacher", "dsl", "deputy_dsl", "chair_of_governors", "safeguarding_governor"]
+ROLES: tuple[Role, ...] = (
+    "headteacher",
+    "dsl",
+    "deputy_dsl",
+    "chair_of_governors",
+    "safeguarding_governor",
+)
 ROLE_LABELS: dict[str, str] = {
     "headteacher": "Principal/Headteacher",
     "dsl": "Designated Safeguarding Lead",
     "deputy_dsl": "Deputy Designated Safeguarding Lead",
     "chair_of_governors": "Chair of Governors",
+    "safeguarding_governor": "Safeguarding governor",
+    "board": "Board contact",
+    "policy_owner": "Policy owner",
     "trust_admin": "Trust administrator",
 }
 #: every platform a person may have an identity on, in delivery-preference order
@@ -32,6 +41,7 @@ def parse_role(text: str) -> Role:
         "deputy": "deputy_dsl",
         "chair": "chair_of_governors",
         "chair_of_governors": "chair_of_governors",
+        "safeguarding": "safeguarding_governor",
     }
     key = aliases.get(key, key)
     for role in ROLES:
