@@ -65,7 +65,9 @@ async def seed(
         first = start - timedelta(days=days)
         rows = []
         for i in range(incidents * 2):
-            created = first + timedelta(seconds=rng.randrange(days * 2 * 86400))
+            # the first half in the previous period, the second half in this one
+            base = first if i < incidents else start
+            created = base + timedelta(seconds=rng.randrange(days * 86400))
             acked = (
                 created + timedelta(minutes=rng.randrange(5, 600)) if rng.random() < 0.85 else None
             )

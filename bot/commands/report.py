@@ -20,7 +20,7 @@ from bot.qa.unanswered import log_path
 from bot.store.db import Database
 
 if TYPE_CHECKING:
-    from bot.reports.monitoring import Context
+    from bot.reports.monitoring import Context as Context
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -47,6 +47,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def report_context(settings: Settings, trust_name: str = "") -> Context:
     """The :class:`~bot.reports.monitoring.Context` for reports made now."""
     from bot.reports.kb import kb_info
+    from bot.reports.monitoring import Context
 
     return Context(
         now=SystemClock().now(),
