@@ -69,6 +69,7 @@ def paragraph(pdf: FPDF, text: str, *, note: bool = False, bold: bool = False) -
 def table(
     pdf: FPDF, columns: list[str], rows: list[list[str]], widths: list[int] | None = None
 ) -> None:
+    """A table; with empty ``columns`` the first column is bold and there is no heading."""
     pdf.set_font("DejaVu", size=8.5)
     pdf.set_draw_color(190, 205, 220)
     with pdf.table(
@@ -76,12 +77,13 @@ def table(
         headings_style=FontFace(emphasis="BOLD", fill_color=(238, 243, 248)),
         line_height=5,
         text_align="LEFT",
-        first_row_as_headings=True,
+        first_row_as_headings=any(columns),
     ) as t:
-        for row in [columns, *rows]:
+        for row in [columns, *rows] if any(columns) else rows:
             r = t.row()
-            for c in row:
-                r.cell(c)
+            for i, c in enumerate(row):
+                bold = not any(columns) and i == 0
+                r.cell(c, style=FontFace(emphasis="BOLD") if bold else None)
     pdf.ln(2)
 
 
