@@ -30,6 +30,7 @@ from bot.qa.answer import Answer
 from bot.qa.engine import AnswerEngine, Previous
 from bot.qa.render import answer_reply
 from bot.qa.unanswered import log_unanswered
+from bot.reports.chronology import download_choice
 from bot.store.conversations import ConversationState, ConversationStore
 from bot.store.db import Database
 from bot.store.migrate import upgrade
@@ -211,6 +212,8 @@ class PolicyBot:
                 ]
             turn = self.dialog.handle_action(await self._ctx(act.actor), draft, name, value)
             return await self._after_turn(act.actor, turn)
+        if name == "link.open":  # a link button pressed where it cannot open (the console)
+            return [Reply(text=f"Open this link in your browser: {value}", kind="notice")]
         if name.startswith("incident."):
             return await self._incident_action(act.actor, name.split(".", 1)[1], value, act.form)
         return [
@@ -371,6 +374,7 @@ class PolicyBot:
                     text=_details_text(details),
                     kind="incident",
                     title=f"Report {ref}",
+                    choices=await download_choice(self.database, actor, ref, self.clock.now()),
                     data={"reference": ref},
                 )
             ]

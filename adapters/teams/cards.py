@@ -87,6 +87,8 @@ def _text(text: str, **extra: Any) -> dict[str, Any]:
 
 
 def _button(choice: Choice) -> dict[str, Any]:
+    if choice.url:
+        return {"type": "Action.OpenUrl", "title": choice.label, "url": choice.url}
     action: dict[str, Any] = {
         "type": "Action.Submit",
         "title": choice.label,

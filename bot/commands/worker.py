@@ -21,6 +21,7 @@ from bot.commands.incidents import service_for
 from bot.config import ConfigError, Settings
 from bot.incidents.service import IncidentService
 from bot.outbox.worker import OutboxWorker
+from bot.reports.delivery import run_due_reports_for
 from bot.store.db import Database
 
 log = logging.getLogger(__name__)
@@ -41,6 +42,7 @@ async def reminder_loop(service: IncidentService, stop: asyncio.Event, interval:
     while not stop.is_set():
         try:
             done = await service.run_due_reminders()
+            done += await run_due_reports_for(service)  # governors' reports each term
             if done:
                 log.info("sent %d reminder round(s)/escalation(s)", done)
         except Exception:

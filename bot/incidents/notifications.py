@@ -171,6 +171,13 @@ def _duration(minutes: int) -> str:
 
 async def render(session: AsyncSession, row: OutboxMessage) -> Reply:
     """Build the reply for an outbox row from its kind, payload and the incident now."""
+    if row.kind.startswith("governors."):  # governors' reports (bot/reports/delivery.py)
+        from bot.reports import delivery
+
+        try:
+            return await delivery.render(session, row)
+        except delivery.NotRenderable as exc:
+            raise RenderError(str(exc)) from exc
     if row.incident_id is None:
         raise RenderError(f"outbox row {row.id} has no incident")
     incident = await session.get(Incident, row.incident_id, populate_existing=True)

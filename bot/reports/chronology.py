@@ -9,7 +9,7 @@ chronology itself), and a refusal is audited too.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -19,13 +19,18 @@ from bot.incidents.access import is_handler
 from bot.incidents.errors import NotEntitled, NotFound
 from bot.incidents.references import normalise_reference
 from bot.incidents.types import CATEGORY_LABELS, URGENCY_LABELS
-from bot.reports import pdf as pdfs
+from bot.messages import Actor, Choice
+from bot.reports import links
+from bot.reports.settings import report_settings
 from bot.store import audit
 from bot.store.db import Database
 from bot.store.models import AuditEvent, Incident, IncidentNote, OutboxMessage, Person
+from bot.trust.directory import person_for_identity
 from bot.trust.roles import role_label
 
 EXPORTED = "chronology_exported"
+#: how long a "Download chronology" link works (it opens the report's details)
+LINK_LIFETIME = timedelta(hours=1)
 
 
 @dataclass(frozen=True)
@@ -171,6 +176,8 @@ def _describe(
 def _render(
     incident: Incident, lines: list[tuple[datetime, str, str, str]], by: str, now: datetime
 ) -> bytes:
+    from bot.reports import pdf as pdfs  # the PDF library loads only when exporting
+
     title = f"Chronology of incident {incident.reference}"
     footer = (
         f"{incident.reference} \u2013 confidential: safeguarding record \u2013 exported by {by}"
@@ -223,3 +230,18 @@ def _render(
 def role_names(roles: str) -> str:
     """``dsl,headteacher`` -> ``Designated Safeguarding Lead, Principal/Headteacher``."""
     return ", ".join(role_label(r) for r in roles.split(",") if r)
+
+
+async def download_choice(
+    database: Database, actor: Actor, reference: str, now: datetime
+) -> list[Choice]:
+    """A "Download chronology" button for someone already shown the details (so entitled);
+    the link is theirs alone, works for an hour, and the server checks entitlement again."""
+    async with database.session() as session:
+        person = await person_for_identity(session, actor.platform, actor.user_id)
+    if person is None:
+        return []
+    secret = await links.link_secret(database)
+    claim = links.Claim("chronology", reference, person.id, now + LINK_LIFETIME)
+    url = links.url(report_settings().public_url, links.sign(secret, claim))
+    return [Choice("Download chronology", url, "link.open", url=url)]

@@ -3,6 +3,7 @@ happened this period against the one before, as counts and durations only."""
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -80,6 +81,11 @@ async def build(
     before = await gather(session, scope=scope, period=previous, **kwargs)  # type: ignore[arg-type]
     academies = {a.id: a.name for a in await session.scalars(select(Academy))}
     doc = document(name, this, before, ctx, academies)
+    return await asyncio.to_thread(rendered, doc)
+
+
+def rendered(doc: Document) -> Rendered:
+    """The document as HTML and PDF (CPU-bound: run off the event loop)."""
     return Rendered(doc.title, html.render(doc), pdf.render(doc), doc)
 
 

@@ -8,15 +8,16 @@ monitoring report; the pack may be shared with the recognised trade unions.
 
 from __future__ import annotations
 
+import asyncio
+
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.incidents.types import CATEGORY_LABELS
-from bot.reports import html, pdf
 from bot.reports.anonymise import FEWER, breakdown, cell
 from bot.reports.document import Chart, Document, Figure, Paragraph, Section, Table
 from bot.reports.figures import NO_THEME, gather, most_common, uncovered_questions
 from bot.reports.kb import KBInfo
-from bot.reports.monitoring import Context, Rendered, scope_name
+from bot.reports.monitoring import Context, Rendered, rendered, scope_name
 from bot.reports.period import Period, month_label
 
 #: example wordings shown per uncovered theme
@@ -105,4 +106,4 @@ async def build(
         Chart("Incidents by month", [month_label(m) for m in months], [("", list(months.values()))])
     )
     doc.sections.append(shape)
-    return Rendered(doc.title, html.render(doc), pdf.render(doc), doc)
+    return await asyncio.to_thread(rendered, doc)

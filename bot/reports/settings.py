@@ -89,10 +89,14 @@ def _whole(
 
 
 def report_settings(
-    env: Mapping[str, str] | None = None, host: str = "127.0.0.1", port: int = 3978
+    env: Mapping[str, str] | None = None, host: str | None = None, port: int | None = None
 ) -> ReportSettings:
     """The settings from ``env`` (default ``os.environ``); bad values fall back to defaults
     (start-up has already refused them through :func:`bot.config.load_settings`)."""
     import os
 
-    return problems_and_settings(os.environ if env is None else env, host, port)[1]
+    env = os.environ if env is None else env
+    host = host or env.get("HOST") or "127.0.0.1"
+    if port is None:
+        port = int(env["PORT"]) if env.get("PORT", "").isdigit() else 3978
+    return problems_and_settings(env, host, port)[1]
