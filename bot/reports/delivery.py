@@ -67,28 +67,25 @@ def _day_before(day: date) -> datetime:
     return datetime.combine(day - timedelta(days=1), datetime.min.time(), UTC)
 
 
+def _day_before(day: date) -> datetime:
+    return datetime.combine(day - timedelta(days=1), datetime.min.time(), UTC)
+
+
 def term_period(now: datetime, settings: ReportSettings) -> tuple[Period, Period]:
-    """The term that ended on the latest term date now fully over, and the one before it
+    """The term that ended on the latest term date now wholly over, and the one before it
     (each runs from the day after one term date up to and including the next)."""
-    end = last_occurrence(now, settings.term_dates)
-    start = last_occurrence(
-        datetime.combine(end - timedelta(days=1), datetime.min.time(), UTC), settings.term_dates
-    )
-    before = last_occurrence(
-        datetime.combine(start - timedelta(days=1), datetime.min.time(), UTC), settings.term_dates
-    )
-    # a term runs from the day after one term date up to and including the next
+    end = last_occurrence(now - timedelta(days=1), settings.term_dates)
+    start = last_occurrence(_day_before(end), settings.term_dates)
+    before = last_occurrence(_day_before(start), settings.term_dates)
     this = Period.of_days(start + timedelta(days=1), end)
     previous = Period.of_days(before + timedelta(days=1), start)
     return this, previous
 
 
 def review_period(now: datetime, settings: ReportSettings) -> Period:
-    """The year up to and including the latest review date now fully over."""
-    end = last_occurrence(now, [settings.review_date])
-    start = last_occurrence(
-        datetime.combine(end - timedelta(days=1), datetime.min.time(), UTC), [settings.review_date]
-    )
+    """The year up to and including the latest review date now wholly over."""
+    end = last_occurrence(now - timedelta(days=1), [settings.review_date])
+    start = last_occurrence(_day_before(end), [settings.review_date])
     return Period.of_days(start + timedelta(days=1), end)
 
 
@@ -247,7 +244,9 @@ async def render(
     key = await session.get(LinkKey, 1)
     if report is None or key is None or row.person_id is None:
         raise NotRenderable(f"outbox row {row.id}: the report or its link key is gone")
-    expires = datetime.now(UTC).replace(microsecond=0) + settings.link_lifetime
+    # from when it is sent (the row's due time, for a clock that runs ahead of the wall's)
+    sent = max(datetime.now(UTC), row.next_attempt_at).replace(microsecond=0)
+    expires = sent + settings.link_lifetime
     token = links.sign(
         key.secret.encode(), links.Claim("report", str(report.id), row.person_id, expires)
     )
