@@ -67,10 +67,6 @@ def _day_before(day: date) -> datetime:
     return datetime.combine(day - timedelta(days=1), datetime.min.time(), UTC)
 
 
-def _day_before(day: date) -> datetime:
-    return datetime.combine(day - timedelta(days=1), datetime.min.time(), UTC)
-
-
 def term_period(now: datetime, settings: ReportSettings) -> tuple[Period, Period]:
     """The term that ended on the latest term date now wholly over, and the one before it
     (each runs from the day after one term date up to and including the next)."""
