@@ -31,6 +31,7 @@ from bot.qa.engine import AnswerEngine, Previous
 from bot.qa.render import answer_reply
 from bot.qa.unanswered import log_unanswered
 from bot.reports.chronology import download_choice
+from bot.reports.questions import record_question
 from bot.store.conversations import ConversationState, ConversationStore
 from bot.store.db import Database
 from bot.store.migrate import upgrade
@@ -239,6 +240,9 @@ class PolicyBot:
         previous = _previous(stored, self.clock.now()) if stored is not UNKNOWN else None
         answer: Answer = self.engine.answer(question, facts, previous=previous)
         await self._remember(_key("qa", msg.actor, msg.conversation_id), answer, stored)
+        if not facts:  # a new question, not the answer to a follow-up: count its topic
+            rule = answer.rule_ids[0] if answer.rule_ids else None
+            await record_question(self.database, rule, answer.verdict, self.clock.now())
         return [answer_reply(answer, replace_previous=replace)]
 
     async def _remember(
