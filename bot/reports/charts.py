@@ -76,15 +76,29 @@ def _draw(chart: Chart) -> MplFigure:
 
 def png(chart: Chart) -> bytes:
     """The chart as a PNG image."""
-    buf = io.BytesIO()
-    _draw(chart).savefig(buf, format="png", dpi=160)
-    return buf.getvalue()
+    return both(chart)[0]
 
 
 def svg(chart: Chart) -> str:
     """The chart as an inline ``<svg>`` element (no XML prolog)."""
-    buf = io.StringIO()
+    return both(chart)[1]
+
+
+def both(chart: Chart) -> tuple[bytes, str]:
+    """The chart drawn once, saved as PNG and as an inline ``<svg>`` element."""
+    fig = _draw(chart)
+    png_buf = io.BytesIO()
+    fig.savefig(png_buf, format="png", dpi=150)
+    svg_buf = io.StringIO()
     with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "policybot"}):
-        _draw(chart).savefig(buf, format="svg")
-    text = buf.getvalue()
-    return text[text.index("<svg") :]
+        fig.savefig(svg_buf, format="svg")
+    text = svg_buf.getvalue()
+    return png_buf.getvalue(), text[text.index("<svg") :]
+
+
+Images = dict[int, tuple[bytes, str]]
+
+
+def draw_all(charts: list[Chart]) -> Images:
+    """Every chart drawn once, by ``id(chart)``, for the HTML and the PDF to share."""
+    return {id(c): both(c) for c in charts}

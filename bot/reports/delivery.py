@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Collection
+from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, date, datetime, timedelta
+from multiprocessing import get_context
 from typing import Any
 
 from sqlalchemy import select
@@ -154,18 +156,25 @@ async def run_due_reports(
         unanswered_log=log_path(),
     )
     count = 0
-    for kind, scope in due:
-        async with database.session() as session:
-            if kind == "monitoring":
-                report = await monitoring.build(session, scope, this, ctx, previous=previous)
-                period = this
-            else:
-                report = await review.build(session, scope, year, ctx, info)
-                period = year
-        try:
-            count += await _store_and_send(database, kind, scope, period, report, now, platforms)
-        except IntegrityError:
-            log.info("%s report for %s was made by another worker", kind, scope or "the trust")
+    # charts and PDFs are drawn in a separate process: the CPU work of a term's reports
+    # (about a second each) must not hold up a server's event loop
+    with ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn")) as pool:
+        for kind, scope in due:
+            async with database.session() as session:
+                if kind == "monitoring":
+                    report = await monitoring.build(
+                        session, scope, this, ctx, previous=previous, executor=pool
+                    )
+                    period = this
+                else:
+                    report = await review.build(session, scope, year, ctx, info, executor=pool)
+                    period = year
+            try:
+                count += await _store_and_send(
+                    database, kind, scope, period, report, now, platforms
+                )
+            except IntegrityError:
+                log.info("%s report for %s was made by another worker", kind, scope or "the trust")
     return count
 
 

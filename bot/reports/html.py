@@ -27,8 +27,9 @@ footer{margin-top:2rem;color:#666;font-size:.8rem;border-top:1px solid #ddd;padd
 """
 
 
-def render(doc: Document) -> str:
-    """The whole page."""
+def render(doc: Document, images: charts.Images | None = None) -> str:
+    """The whole page (``images``: the charts already drawn, see :func:`charts.draw_all`)."""
+    images = images or {}
     out = [
         "<!DOCTYPE html>",
         '<html lang="en-GB"><head><meta charset="utf-8">',
@@ -53,7 +54,7 @@ def render(doc: Document) -> str:
             if isinstance(block, Chart):
                 out.append(
                     f'<figure class="chart" aria-label="{escape(block.title)}">'
-                    f"{charts.svg(block)}</figure>"
+                    f"{images[id(block)][1] if id(block) in images else charts.svg(block)}</figure>"
                 )
             elif isinstance(block, Table):
                 out.append(_table(block))

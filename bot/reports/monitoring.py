@@ -4,6 +4,7 @@ happened this period against the one before, as counts and durations only."""
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import Executor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -12,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.incidents.types import CATEGORY_LABELS, URGENCY_LABELS
-from bot.reports import html, pdf
+from bot.reports import charts, html, pdf
 from bot.reports.anonymise import FEWER, THRESHOLD, Cell, breakdown, cell, enough
 from bot.reports.document import Chart, Document, Figure, Paragraph, Section, Table
 from bot.reports.figures import NO_THEME, Durations, Figures, gather, most_common
@@ -68,8 +69,11 @@ async def build(
     period: Period,
     ctx: Context,
     previous: Period | None = None,
+    executor: Executor | None = None,
 ) -> Rendered:
-    """Gather, anonymise and render the report of ``scope`` for ``period``."""
+    """Gather, anonymise and render the report of ``scope`` for ``period``. Rendering runs
+    in ``executor`` (e.g. a process pool, so a server's event loop is not slowed) or a
+    thread."""
     name = await scope_name(session, scope, ctx.trust_name)
     previous = previous or period.previous()
     kwargs = {
@@ -81,12 +85,22 @@ async def build(
     before = await gather(session, scope=scope, period=previous, **kwargs)  # type: ignore[arg-type]
     academies = {a.id: a.name for a in await session.scalars(select(Academy))}
     doc = document(name, this, before, ctx, academies)
-    return await asyncio.to_thread(rendered, doc)
+    return await render_off_loop(doc, executor)
+
+
+async def render_off_loop(doc: Document, executor: Executor | None) -> Rendered:
+    """:func:`rendered` in ``executor``, or in a thread."""
+    if executor is None:
+        return await asyncio.to_thread(rendered, doc)
+    return await asyncio.get_running_loop().run_in_executor(executor, rendered, doc)
 
 
 def rendered(doc: Document) -> Rendered:
-    """The document as HTML and PDF (CPU-bound: run off the event loop)."""
-    return Rendered(doc.title, html.render(doc), pdf.render(doc), doc)
+    """The document as HTML and PDF, each chart drawn once (CPU-bound: run it off the
+    event loop)."""
+    found = [b for section in doc.sections for b in section.blocks if isinstance(b, Chart)]
+    images = charts.draw_all(found)
+    return Rendered(doc.title, html.render(doc, images), pdf.render(doc, images), doc)
 
 
 def document(

@@ -87,8 +87,9 @@ def table(
     pdf.ln(2)
 
 
-def render(doc: Document) -> bytes:
-    """The PDF bytes."""
+def render(doc: Document, images: charts.Images | None = None) -> bytes:
+    """The PDF bytes (``images``: the charts already drawn, see :func:`charts.draw_all`)."""
+    images = images or {}
     pdf = new_pdf(doc.title, doc.footer)
     pdf.set_font("DejaVu", "B", 17)
     pdf.set_text_color(*BLUE)
@@ -104,7 +105,7 @@ def render(doc: Document) -> bytes:
         heading(pdf, section.title)
         for block in section.blocks:
             if isinstance(block, Chart):
-                image = charts.png(block)
+                image = images[id(block)][0] if id(block) in images else charts.png(block)
                 w = pdf.w - pdf.l_margin - pdf.r_margin
                 with Image.open(io.BytesIO(image)) as im:
                     h = w * im.height / im.width

@@ -8,7 +8,7 @@ monitoring report; the pack may be shared with the recognised trade unions.
 
 from __future__ import annotations
 
-import asyncio
+from concurrent.futures import Executor
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -17,7 +17,7 @@ from bot.reports.anonymise import FEWER, breakdown, cell
 from bot.reports.document import Chart, Document, Figure, Paragraph, Section, Table
 from bot.reports.figures import NO_THEME, gather, most_common, uncovered_questions
 from bot.reports.kb import KBInfo
-from bot.reports.monitoring import Context, Rendered, rendered, scope_name
+from bot.reports.monitoring import Context, Rendered, render_off_loop, scope_name
 from bot.reports.period import Period, month_label
 
 #: example wordings shown per uncovered theme
@@ -26,7 +26,12 @@ TOP_RULES = 15
 
 
 async def build(
-    session: AsyncSession, scope: str, period: Period, ctx: Context, kb: KBInfo
+    session: AsyncSession,
+    scope: str,
+    period: Period,
+    ctx: Context,
+    kb: KBInfo,
+    executor: Executor | None = None,
 ) -> Rendered:
     """The pack for ``scope`` (an academy, or ``""`` for the trust) over ``period``."""
     name = await scope_name(session, scope, ctx.trust_name)
@@ -106,4 +111,4 @@ async def build(
         Chart("Incidents by month", [month_label(m) for m in months], [("", list(months.values()))])
     )
     doc.sections.append(shape)
-    return await asyncio.to_thread(rendered, doc)
+    return await render_off_loop(doc, executor)
