@@ -2,7 +2,8 @@
 so it is shown as "fewer than 3". Zero identifies nobody and is shown.
 
 In a breakdown whose total is shown, a single suppressed cell could be worked out from the
-total, so the next smallest non-zero cell is suppressed too (secondary suppression).
+total, so the next smallest count is hidden too (secondary suppression), shown as "not
+shown": never as "fewer than 3", which would be untrue of it.
 Durations are only summarised over 3 or more incidents.
 """
 
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 #: counts below this (and above zero) are suppressed
 THRESHOLD = 3
 FEWER = f"fewer than {THRESHOLD}"
+HIDDEN = "not shown"
 
 
 @dataclass(frozen=True)
@@ -22,10 +24,21 @@ class Cell:
 
     value: int
     suppressed: bool = False
+    #: hidden only so that a suppressed count cannot be worked out from the total
+    secondary: bool = False
 
     @property
     def text(self) -> str:
+        if self.secondary:
+            return HIDDEN
         return FEWER if self.suppressed else str(self.value)
+
+    @property
+    def short(self) -> str:
+        """The chart label: ``<3``, ``n/s`` or the number."""
+        if self.secondary:
+            return "n/s"
+        return f"<{THRESHOLD}" if self.suppressed else str(self.value)
 
     @property
     def shown(self) -> int | None:
@@ -46,7 +59,7 @@ def breakdown(counts: Mapping[str, int]) -> dict[str, Cell]:
         others = sorted((v, k) for k, v in counts.items() if k not in hidden and v >= THRESHOLD)
         if others:
             _, key = others[0]
-            cells[key] = Cell(counts[key], True)
+            cells[key] = Cell(counts[key], True, secondary=True)
     return cells
 
 

@@ -35,7 +35,7 @@ def _draw(chart: Chart) -> MplFigure:
                 rect.set_hatch("///")
                 rect.set_facecolor("white")
                 rect.set_edgecolor(colour)
-            text = "<3" if c.suppressed else str(c.value)
+            text = c.short
             if chart.horizontal:
                 ax.annotate(
                     text,

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.incidents.types import CATEGORY_LABELS, URGENCY_LABELS
 from bot.reports import charts, html, pdf
-from bot.reports.anonymise import FEWER, THRESHOLD, Cell, breakdown, cell, enough
+from bot.reports.anonymise import FEWER, HIDDEN, THRESHOLD, Cell, breakdown, cell, enough
 from bot.reports.document import Chart, Document, Figure, Paragraph, Section, Table
 from bot.reports.figures import NO_THEME, Durations, Figures, gather, most_common
 from bot.reports.period import Period, month_label
@@ -117,9 +117,10 @@ def document(
             f"For {who}. Made {ctx.now:%d %b %Y %H:%M} UTC by policybot from the incident "
             "records and the questions staff asked.",
             f"Counts and times only: no names, references or details. Counts of 1 or 2 are "
-            f"shown as \u201c{FEWER}\u201d (and another count beside them where the total "
-            f"would give them away); times are summarised only over {THRESHOLD} or more "
-            "incidents.",
+            f"shown as \u201c{FEWER}\u201d, and where the total would give such a count "
+            f"away the next smallest is \u201c{HIDDEN}\u201d; times are summarised only "
+            f"over {THRESHOLD} or more incidents. In charts: \u201c<3\u201d and "
+            "\u201cn/s\u201d, hatched.",
         ],
         footer=f"{name} \u2013 social media monitoring report \u2013 {this.period.label()}",
     )

@@ -13,7 +13,7 @@ from concurrent.futures import Executor
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.incidents.types import CATEGORY_LABELS
-from bot.reports.anonymise import FEWER, breakdown, cell
+from bot.reports.anonymise import FEWER, HIDDEN, breakdown, cell
 from bot.reports.document import Chart, Document, Figure, Paragraph, Section, Table
 from bot.reports.figures import NO_THEME, gather, most_common, uncovered_questions
 from bot.reports.kb import KBInfo
@@ -52,7 +52,8 @@ async def build(
             f"Knowledge base version {kb.version} ({kb.title}); policy text "
             f"\u201c{kb.policy_file}\u201d"
             + (f", last changed {kb.policy_dated:%d %b %Y}." if kb.policy_dated else "."),
-            f"Incident counts of 1 or 2 are shown as \u201c{FEWER}\u201d.",
+            f"Incident counts of 1 or 2 are shown as \u201c{FEWER}\u201d (and the next "
+            f"smallest as \u201c{HIDDEN}\u201d where the total would give one away).",
         ],
         footer=f"{name} \u2013 social media policy review pack \u2013 {period.label()}",
     )
