@@ -154,7 +154,7 @@ def _describe(
         outcome = d.get("outcome", "")
         error = f": {d['error']}" if d.get("error") else ""
         return (
-            f"Delivery of {d.get('kind', 'message')} to {to}",
+            f"Delivery of {str(d.get('kind', 'message')).replace('_', ' ')} to {to}",
             f"{d.get('platform', '')} attempt {d.get('attempt', '')}: {outcome}{error}",
         )
     if e.action == "reminder_sent":
