@@ -44,6 +44,8 @@ log = logging.getLogger(__name__)
 KIND_PREFIX = "governors."
 MONITORING = "governors.monitoring"
 REVIEW = "governors.review"
+#: how long after its date a report is still made (if the worker was stopped on the day)
+CATCH_UP = timedelta(days=14)
 
 
 class NotRenderable(Exception):
@@ -137,8 +139,13 @@ async def run_due_reports(
                 )
             ).all()
         }
-    due = [("monitoring", s) for s in scopes if ("monitoring", s, this.start) not in made]
-    due += [("review", s) for s in scopes if ("review", s, year.start) not in made]
+    due = []
+    # a report is made in the fortnight after its date (catching up after a stop), never for
+    # a period that ended long before: a new installation sends nothing about the past
+    if now - this.end <= CATCH_UP:
+        due += [("monitoring", s) for s in scopes if ("monitoring", s, this.start) not in made]
+    if now - year.end <= CATCH_UP:
+        due += [("review", s) for s in scopes if ("review", s, year.start) not in made]
     if not due:
         return 0
     # imported here: charts and PDF libraries load only when a report is due

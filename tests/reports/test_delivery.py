@@ -35,6 +35,7 @@ from bot.trust.config import TrustConfig
 from tests.incidents.helpers import OMAR, TOM, outbox_rows, service, submission
 
 TERM_OVER = datetime(2026, 12, 19, 6, 0, tzinfo=UTC)
+REVIEW_DUE = datetime(2026, 9, 2, 6, 0, tzinfo=UTC)
 
 
 class Recording:
@@ -47,6 +48,14 @@ class Recording:
     async def deliver(self, delivery: Delivery) -> str | None:
         self.delivered.append(delivery)
         return f"ref-{delivery.id}"
+
+
+async def test_nothing_is_made_for_a_term_that_ended_before_installation(
+    database: Database, trust: TrustConfig
+) -> None:
+    clock = FakeClock(TERM_OVER + timedelta(days=20))  # 20 days after the term date
+    assert await run_due_reports_for(service(database, clock)) == 0
+    assert await outbox_rows(database) == []
 
 
 def test_term_and_review_periods() -> None:
@@ -76,9 +85,13 @@ def _env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
 async def test_made_once_and_sent_to_governors_board_and_policy_owner(
     database: Database, trust: TrustConfig, clock: FakeClock
 ) -> None:
+    review_day = service(database, FakeClock(REVIEW_DUE))
+    assert await run_due_reports_for(review_day) == 3  # review packs: 2 academies + trust
     svc = service(database, clock)
-    assert await run_due_reports_for(svc) == 6  # monitoring + review: 2 academies + trust
+    assert await run_due_reports_for(svc) == 3  # monitoring reports: 2 academies + trust
     assert await run_due_reports_for(svc) == 0  # made once
+    later = service(database, FakeClock(TERM_OVER + timedelta(days=30)))
+    assert await run_due_reports_for(later) == 0  # and not again later in the term
     async with database.session() as session:
         reports = list(await session.scalars(select(GovernorReport).order_by(GovernorReport.id)))
     assert sorted((r.kind, r.scope) for r in reports) == [
@@ -207,3 +220,23 @@ async def test_download_chronology_link_for_the_entitled_only(
         assert status == 403 and b"cannot export the chronology" in body
     finally:
         await server.close()
+
+
+def test_link_buttons_open_the_url_on_every_platform() -> None:
+    from adapters.console.render import render
+    from adapters.slack.blocks import reply_blocks
+    from adapters.teams.cards import reply_card
+    from bot.messages import Reply
+
+    url = "https://policybot.example.org/reports/abc.def"
+    reply = Reply(
+        text="Your report", choices=[Choice("Open the report", url, "link.open", url=url)]
+    )
+    buttons = [e for b in reply_blocks(reply) if b["type"] == "actions" for e in b["elements"]]
+    assert buttons[0]["url"] == url and buttons[0]["text"]["text"] == "Open the report"
+    card = reply_card(reply)
+    actions = card.get("actions", []) + [
+        a for b in card["body"] if b.get("type") == "ActionSet" for a in b["actions"]
+    ]
+    assert {"type": "Action.OpenUrl", "title": "Open the report", "url": url} in actions
+    assert f"[1] Open the report <{url}>" in render(reply)
