@@ -195,6 +195,11 @@ class PolicyInfo(_Strict):
     organisation: str
     source: str = Field(description="Path of the policy text, relative to the KB file.")
     contact: str = Field(description="Who to ask when the policy does not cover a question.")
+    dated: str | None = Field(
+        default=None,
+        description="The date of the policy text (when the trust last adopted or reviewed "
+        "it), shown in the annual review pack.",
+    )
 
 
 class KnowledgeBase(_Strict):

@@ -61,7 +61,14 @@ def _draw(chart: Chart) -> MplFigure:
         ax.set_xlim(0, top * 1.15 + 0.5)
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     else:
-        ax.set_xticks(ticks, chart.categories, fontsize=8)
+        many = n > 6  # a year of months: slant the labels so they do not overlap
+        ax.set_xticks(
+            ticks,
+            chart.categories,
+            fontsize=8,
+            rotation=40 if many else 0,
+            ha="right" if many else "center",
+        )
         ax.set_ylim(0, top * 1.18 + 0.5)
         ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.tick_params(labelsize=8)

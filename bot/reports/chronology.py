@@ -185,7 +185,7 @@ def _render(
     pdf = pdfs.new_pdf(title, footer)
     pdf.set_font("DejaVu", "B", 16)
     pdf.set_text_color(*pdfs.BLUE)
-    pdf.multi_cell(0, 8, title, new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(0, 8, title, new_x="LMARGIN", new_y="NEXT", align="L")
     pdfs.paragraph(
         pdf,
         f"Exported by {by} on {now:%d %b %Y %H:%M} UTC. Confidential: contains the report's "

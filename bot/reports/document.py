@@ -23,6 +23,7 @@ class Chart:
 class Table:
     columns: list[str]
     rows: list[list[str]]
+    widths: list[int] | None = None  # relative column widths in the PDF
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 
 from policy_kb.loader import default_kb_path, load_kb, policy_text_path
@@ -17,7 +16,7 @@ class KBInfo:
     version: str  # first 12 hex digits of the KB file's SHA-256
     title: str
     policy_file: str
-    policy_dated: datetime | None  # last change of the policy text file
+    policy_dated: str | None  # the KB's ``policy.dated``, if the trust has recorded it
 
 
 def kb_info(path: Path | None = None) -> KBInfo:
@@ -26,11 +25,10 @@ def kb_info(path: Path | None = None) -> KBInfo:
     kb = load_kb(kb_path)
     version = hashlib.sha256(kb_path.read_bytes()).hexdigest()[:12]
     text = policy_text_path(kb, kb_path)
-    dated = datetime.fromtimestamp(text.stat().st_mtime, UTC) if text.exists() else None
     return KBInfo(
         {e.id: e.topic for e in kb.entries},
         version,
         f"{kb.policy.organisation} {kb.policy.title}",
         text.name,
-        dated,
+        kb.policy.dated,
     )

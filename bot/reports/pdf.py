@@ -51,7 +51,7 @@ def heading(pdf: FPDF, text: str, size: float = 12) -> None:
     pdf.ln(3)
     pdf.set_font("DejaVu", "B", size)
     pdf.set_text_color(*BLUE)
-    pdf.multi_cell(0, size * 0.5, text, new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(0, size * 0.5, text, new_x="LMARGIN", new_y="NEXT", align="L")
     pdf.set_draw_color(*BLUE)
     pdf.line(pdf.l_margin, pdf.get_y() + 0.5, pdf.w - pdf.r_margin, pdf.get_y() + 0.5)
     pdf.ln(2.5)
@@ -93,15 +93,21 @@ def render(doc: Document, images: charts.Images | None = None) -> bytes:
     pdf = new_pdf(doc.title, doc.footer)
     pdf.set_font("DejaVu", "B", 17)
     pdf.set_text_color(*BLUE)
-    pdf.multi_cell(0, 8, doc.title, new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(0, 8, doc.title, new_x="LMARGIN", new_y="NEXT", align="L")
     pdf.set_font("DejaVu", "", 11)
     pdf.set_text_color(0, 0, 0)
-    pdf.multi_cell(0, 6, doc.subtitle, new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(0, 6, doc.subtitle, new_x="LMARGIN", new_y="NEXT", align="L")
     for m in doc.meta:
         paragraph(pdf, m, note=True)
     if doc.figures:
         _figures(pdf, doc)
     for section in doc.sections:
+        first = section.blocks[0] if section.blocks else None
+        if isinstance(first, Chart) and id(first) in images:
+            with Image.open(io.BytesIO(images[id(first)][0])) as im:
+                need = (pdf.w - pdf.l_margin - pdf.r_margin) * im.height / im.width + 20
+            if pdf.get_y() + need > pdf.h - 16:
+                pdf.add_page()  # keep a heading with the chart under it
         heading(pdf, section.title)
         for block in section.blocks:
             if isinstance(block, Chart):
@@ -114,7 +120,7 @@ def render(doc: Document, images: charts.Images | None = None) -> bytes:
                 pdf.image(io.BytesIO(image), x=pdf.l_margin, w=w)
                 pdf.ln(2)
             elif isinstance(block, Table):
-                table(pdf, block.columns, block.rows)
+                table(pdf, block.columns, block.rows, block.widths)
             elif isinstance(block, Paragraph):
                 paragraph(pdf, block.text, note=block.note)
     return bytes(pdf.output())

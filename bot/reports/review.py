@@ -51,7 +51,11 @@ async def build(
             f"For the policy owner. Made {ctx.now:%d %b %Y %H:%M} UTC by policybot.",
             f"Knowledge base version {kb.version} ({kb.title}); policy text "
             f"\u201c{kb.policy_file}\u201d"
-            + (f", last changed {kb.policy_dated:%d %b %Y}." if kb.policy_dated else "."),
+            + (
+                f", dated {kb.policy_dated}."
+                if kb.policy_dated
+                else ": its date is not recorded (set policy.dated in the knowledge base)."
+            ),
             f"Incident counts of 1 or 2 are shown as \u201c{FEWER}\u201d (and the next "
             f"smallest as \u201c{HIDDEN}\u201d where the total would give one away).",
         ],
@@ -81,7 +85,7 @@ async def build(
             distinct = list(dict.fromkeys(q.strip() for q in questions))[:EXAMPLES]
             label = "No close topic" if theme == NO_THEME else topics.get(theme, theme)
             rows.append([label, str(len(questions)), " | ".join(distinct)])
-        gaps.blocks.append(Table(["Nearest topic", "Times asked", "Wordings"], rows))
+        gaps.blocks.append(Table(["Nearest topic", "Times asked", "Wordings"], rows, [30, 12, 58]))
     doc.sections.append(gaps)
     asked = Section("The rules staff asked about most")
     top = most_common(fig.questions_by_topic, TOP_RULES)
