@@ -158,7 +158,7 @@ async def run_due_reports(
     ctx = Context(
         now=now,
         reminder_after=reminder_after,
-        trust_name="",
+        trust_name=_trust_name(),
         topics=info.topics,
         unanswered_log=log_path(),
     )
@@ -183,6 +183,21 @@ async def run_due_reports(
             except IntegrityError:
                 log.info("%s report for %s was made by another worker", kind, scope or "the trust")
     return count
+
+
+def _trust_name() -> str:
+    """The trust's name from ``TRUST_CONFIG`` (``""`` if not set or unreadable)."""
+    import os
+
+    from bot.trust.config import TrustConfigError, load_trust_config
+
+    path = os.environ.get("TRUST_CONFIG")
+    if not path:
+        return ""
+    try:
+        return load_trust_config(path).trust
+    except TrustConfigError:
+        return ""
 
 
 async def _store_and_send(

@@ -32,6 +32,7 @@ from bot.store.db import Database
 from bot.store.models import AuditEvent, Person
 from bot.store.models_governors import GovernorReport
 from bot.trust.config import TrustConfig
+from tests.conftest import EXAMPLE_TRUST
 from tests.incidents.helpers import OMAR, TOM, outbox_rows, service, submission
 
 TERM_OVER = datetime(2026, 12, 19, 6, 0, tzinfo=UTC)
@@ -83,8 +84,9 @@ def _env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
 
 
 async def test_made_once_and_sent_to_governors_board_and_policy_owner(
-    database: Database, trust: TrustConfig, clock: FakeClock
+    database: Database, trust: TrustConfig, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setenv("TRUST_CONFIG", str(EXAMPLE_TRUST))
     review_day = service(database, FakeClock(REVIEW_DUE))
     assert await run_due_reports_for(review_day) == 3  # review packs: 2 academies + trust
     svc = service(database, clock)
@@ -98,6 +100,8 @@ async def test_made_once_and_sent_to_governors_board_and_policy_owner(
         ("monitoring", ""), ("monitoring", "oakfield"), ("monitoring", "riverside"),
         ("review", ""), ("review", "oakfield"), ("review", "riverside"),
     ]  # fmt: skip
+    titles = {r.title for r in reports}
+    assert "Social media monitoring report: Northbridge Learning Trust" in titles
     assert all(
         (r.pdf.startswith(b"%PDF-") and "<svg" in r.html) or "No incidents" in r.html
         for r in reports
