@@ -87,12 +87,13 @@ async def bench(database: Database, label: str, academies: int, incidents: int, 
                     unanswered_log=seeded.unanswered_log,
                 )
         figures = time.perf_counter() - t0
-        t0 = time.perf_counter()
+        t0, cpu0 = time.perf_counter(), time.process_time()
         sizes = []
         for scope in ["", *ids]:
             report = await monitoring.build(session, scope, period, ctx)
             sizes.append(len(report.pdf))
         whole = time.perf_counter() - t0
+        cpu = time.process_time() - cpu0
     n = len(ids) + 1
     print(f"{label}: {academies} academies, {incidents:,} incidents this term "
           f"(+{incidents:,} the term before); seeded in {seeding:.1f} s")  # fmt: skip
@@ -103,6 +104,9 @@ async def bench(database: Database, label: str, academies: int, incidents: int, 
     print(f"  reports   {n} reports, HTML + PDF with charts:                  "
           f"{whole * 1000:8.0f} ms  ({whole / n * 1000:.0f} ms per report, "
           f"PDF {min(sizes) // 1024}-{max(sizes) // 1024} KB)")  # fmt: skip
+    load = os.getloadavg()[0]
+    print(f"            their CPU time: {cpu:.1f} s ({cpu / n * 1000:.0f} ms per report); "
+          f"load average {load:.1f} on {os.cpu_count()} cores")  # fmt: skip
 
 
 async def main(academies: int, incidents: int) -> int:
