@@ -9,7 +9,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-BENCHMARKS = ("qa_accuracy", "incident_submissions", "server_load")
+BENCHMARKS = ("qa_accuracy", "incident_submissions", "server_load", "report_generation")
 
 
 def main() -> int:

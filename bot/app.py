@@ -41,6 +41,8 @@ from bot.qa.answer import Answer
 from bot.qa.engine import AnswerEngine, Previous
 from bot.qa.render import answer_reply
 from bot.qa.unanswered import log_unanswered, printable
+from bot.reports.chronology import download_choice
+from bot.reports.questions import record_question
 from bot.store.conversations import ConversationState, ConversationStore
 from bot.store.db import Database
 from bot.store.migrate import upgrade
@@ -398,6 +400,8 @@ class PolicyBot:
                 return [Reply(text=text, kind="notice")]
             turn = self.dialog.handle_action(await self._ctx(act.actor), draft, name, value)
             return await self._after_turn(act.actor, turn)
+        if name == "link.open":  # a link button pressed where it cannot open (the console)
+            return [Reply(text=f"Open this link in your browser: {value}", kind="notice")]
         if name.startswith("incident."):
             return await self._incident_action(
                 act.actor, name.split(".", 1)[1], value, act.form, act.conversation_id
@@ -429,6 +433,9 @@ class PolicyBot:
         previous = _previous(stored, self.clock.now()) if stored is not UNKNOWN else None
         answer: Answer = self.engine.answer(question, facts, previous=previous)
         await self._remember(_key("qa", msg.actor, msg.conversation_id), answer, stored)
+        if not facts:  # a new question, not the answer to a follow-up: count its topic
+            rule = answer.rule_ids[0] if answer.rule_ids else None
+            await record_question(self.database, rule, answer.verdict, self.clock.now())
         return [answer_reply(answer, replace_previous=replace)]
 
     async def _remember(
@@ -645,6 +652,9 @@ class PolicyBot:
                     text=details_text(details, self.dialog.field_labels()),
                     kind="incident",
                     title=f"Report {details.reference}",
+                    choices=await download_choice(
+                        self.database, actor, details.reference, self.clock.now()
+                    ),
                     data={"reference": details.reference},
                 )
             ]

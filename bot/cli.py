@@ -27,6 +27,7 @@ COMMANDS: dict[str, str] = {
     "doctor": "doctor",
     "campaigns": "campaigns",
     "accounts": "accounts",
+    "report": "report",
 }
 
 

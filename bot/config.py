@@ -14,6 +14,13 @@ from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from bot.emails import is_email_address
+from bot.reports.settings import problems_and_settings
+
+
+def report_problems(env: Mapping[str, str], host: str, port: int) -> list[str]:
+    """Problems in the governors' report and retention settings (bot/reports/settings.py)."""
+    return problems_and_settings(env, host, port)[0]
+
 
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 #: the Agents SDK's own variable naming the bot's app (client) id
@@ -247,6 +254,7 @@ def load_settings(env: Mapping[str, str] | None = None, *, require_slack: bool =
     if log_level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
         problems.append(f"LOG_LEVEL={log_level!r} should be DEBUG, INFO, WARNING or ERROR")
     smtp = _smtp(env, problems)
+    problems += report_problems(env, env.get("HOST") or "127.0.0.1", port)
     settings = Settings(
         database_url=database_url,
         host=env.get("HOST") or "127.0.0.1",

@@ -34,13 +34,15 @@ class Choice:
     Action names are namespaced: ``qa.fact`` (answer a follow-up), ``qa.suggest`` (pick a
     "did you mean" topic), ``report.start`` (open the report dialog, value = prefill key),
     ``dialog.*`` (a dialog step), ``incident.*`` (act on an incident), ``campaign.*`` (a
-    "read and understood" campaign) and ``account.*`` (an official school account).
+    "read and understood" campaign), ``account.*`` (an official school account) and
+    ``link.open`` (a button that opens ``url`` in the browser; ``value`` is the url too).
     """
 
     label: str
     value: str
     action: str
     style: Literal["primary", "danger"] | None = None
+    url: str | None = None
 
 
 @dataclass

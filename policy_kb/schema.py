@@ -204,6 +204,11 @@ class PolicyInfo(_Strict):
     url: str | None = Field(
         default=None, description="Where staff can read the whole policy (a web link)."
     )
+    dated: str | None = Field(
+        default=None,
+        description="The date of the policy text (when the trust last adopted or reviewed "
+        "it), shown in the annual review pack.",
+    )
 
 
 class KnowledgeBase(_Strict):

@@ -61,4 +61,6 @@ def wrap(text: str) -> list[str]:
 
 def choice_line(choices: list[Choice], start: int = 1) -> str:
     """``[1] Yes   [2] No`` — type the number to press the button."""
-    return "   ".join(f"[{i}] {c.label}" for i, c in enumerate(choices, start))
+    return "   ".join(
+        f"[{i}] {c.label}" + (f" <{c.url}>" if c.url else "") for i, c in enumerate(choices, start)
+    )

@@ -33,6 +33,7 @@ Installer = Callable[[web.Application, "PolicyBot", Settings], None]
 INSTALLERS: tuple[str, ...] = (
     "adapters.slack.app:install",
     "adapters.teams.app:install",
+    "adapters.server.reports:install",
 )
 
 #: Largest request body any route accepts (bytes); platforms may set a lower limit.

@@ -134,6 +134,8 @@ def button(choice: Choice, index: int) -> dict[str, Any]:
     }
     if choice.style:
         element["style"] = choice.style
+    if choice.url:  # opens in the browser (Slack still sends an action, acknowledged only)
+        element["url"] = choice.url
     if choice.style == "danger":
         element["confirm"] = {
             "title": plain("Are you sure?"),

@@ -206,6 +206,8 @@ def urgency_banner(text: str) -> dict[str, Any] | None:
 
 
 def _button(choice: Choice) -> dict[str, Any]:
+    if choice.url:
+        return {"type": "Action.OpenUrl", "title": choice.label, "url": choice.url}
     action: dict[str, Any] = {
         "type": "Action.Submit",
         "title": choice.label,

@@ -20,7 +20,7 @@ from bot.trust.directory import (
     find_person,
     set_role,
 )
-from bot.trust.roles import parse_role, role_label
+from bot.trust.roles import ROLES, parse_role, role_label
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -52,7 +52,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
     p = sub.add_parser("set-role", help="give a person a role at an academy")
     p.add_argument("academy", help="academy id")
-    p.add_argument("role", help="headteacher, dsl, deputy_dsl or chair_of_governors")
+    p.add_argument(
+        "role", help="headteacher, dsl, deputy_dsl, chair_of_governors or safeguarding_governor"
+    )
     p.add_argument("person", help="person id, email or console name")
     p.set_defaults(func=_set_role)
 
@@ -74,6 +76,14 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     p.add_argument("--all-dead", action="store_true", help="every dead message")
     p.set_defaults(func=_retry)
+
+    p = sub.add_parser(
+        "retention", help="closed incidents past RETENTION_YEARS: list, or remove with --apply"
+    )
+    mode = p.add_mutually_exclusive_group(required=True)
+    mode.add_argument("--dry-run", action="store_true", help="list what would be removed")
+    mode.add_argument("--apply", action="store_true", help="remove them, keeping tombstones")
+    p.set_defaults(func=lambda a: run_with_database(lambda s, d: _retention(a, s, d)))
 
 
 def _directory(settings: Settings, database: Database) -> TrustDirectory:
@@ -117,7 +127,7 @@ async def _academies(settings: Settings, database: Database) -> int:
         print("No academies yet. Load some with: policybot admin import-config FILE")
     for academy in academies:
         print(f"{academy.id}: {academy.name}")
-        for role in ("headteacher", "dsl", "deputy_dsl", "chair_of_governors"):
+        for role in ROLES:
             holder = academy.holders.get(role, "! nobody")
             print(f"    {role_label(role)}: {holder}")
     return 0
@@ -272,3 +282,35 @@ def _retry(args: argparse.Namespace) -> int:
         return 0
 
     return run_with_database(body)
+
+
+async def _retention(args: argparse.Namespace, settings: Settings, database: Database) -> int:
+    """List (``--dry-run``) or remove (``--apply``) closed incidents past retention."""
+    from bot.reports import retention
+    from bot.reports.settings import report_settings
+
+    years = report_settings().retention_years
+    now = SystemClock().now()
+    if args.dry_run:
+        found = await retention.expired(database, now, years)
+        verb = "would be removed"
+    else:
+        found = await retention.apply(database, now, years, actor="cli:admin")
+        verb = "removed"
+    print(
+        f"Retention: closed incidents are kept {years} years after closure "
+        f"(RETENTION_YEARS); closed before {retention.cutoff(now, years):%d %b %Y}."
+    )
+    for item in found:
+        print(
+            f"  {item.reference}  {item.academy_id or '-'}  {item.category}  "
+            f"made {item.created_at:%Y-%m-%d}, closed {item.closed_at:%Y-%m-%d}"
+        )
+    print(f"{len(found)} incident(s) {verb}.", end="")
+    if args.dry_run and found:
+        print(" Nothing has been deleted: run with --apply to remove them.")
+    elif found:
+        print(" A tombstone (reference, dates, category) of each is kept and the removal audited.")
+    else:
+        print()
+    return 0

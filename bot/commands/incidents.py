@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 from datetime import timedelta
+from pathlib import Path
 
 from bot.clock import SystemClock
 from bot.commands._runtime import fail, run_with_database
@@ -21,7 +22,12 @@ from bot.incidents.service import IncidentService
 from bot.incidents.types import URGENCY_LABELS, IncidentView
 from bot.messages import Actor
 from bot.store.db import Database
-from bot.trust.directory import enabled_platforms, find_person, identities_of
+from bot.trust.directory import (
+    enabled_platforms,
+    find_person,
+    identities_of,
+    person_for_identity,
+)
 from bot.trust.roles import PLATFORMS
 
 
@@ -45,6 +51,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     p = add("close", "close a report with its outcome")
     p.add_argument("reference")
     p.add_argument("--outcome", required=True, help="what was done (required)")
+    p = sub.add_parser("export", help="the chronology PDF of a report (recorded)")
+    p.add_argument("reference")
+    p.add_argument("--as", dest="as_person", required=True, metavar="PERSON")
+    p.add_argument("--out", type=Path, help="file to write (default: REFERENCE-chronology.pdf)")
+    p.set_defaults(func=lambda a: run_with_database(lambda s, d: _export(a, s, d)))
 
 
 def service_for(settings: Settings, database: Database) -> IncidentService:
@@ -139,3 +150,29 @@ def _print_view(view: IncidentView) -> None:
         print(f"Outcome: {view.outcome}")
     if view.note_count:
         print(f"Notes: {view.note_count}")
+
+
+async def _export(args: argparse.Namespace, settings: Settings, database: Database) -> int:
+    """``incidents export REF --as PERSON``: write the chronology PDF (entitled people only)."""
+    from bot.reports.chronology import export
+
+    actor = await resolve_actor(database, args.as_person)
+    if actor is None:
+        return fail(
+            f"Nobody called {args.as_person!r} with a chat identity is in the trust directory "
+            "(use their id, email or console name)."
+        )
+    async with database.session() as session:
+        person = await person_for_identity(session, actor.platform, actor.user_id)
+    try:
+        chronology = await export(database, person, actor.key, args.reference, SystemClock().now())
+    except IncidentError as exc:
+        return fail(str(exc))
+    out = args.out or Path(f"{chronology.reference}-chronology.pdf")
+    try:
+        out.write_bytes(chronology.pdf)
+    except OSError as exc:
+        return fail(f"Cannot write {out}: {exc.strerror}. The export was recorded.")
+    print(f"Wrote the chronology of {chronology.reference} ({chronology.events} events) to {out}.")
+    print("It contains the report's details: keep it with the safeguarding record.")
+    return 0

@@ -23,6 +23,7 @@ from bot.commands.incidents import service_for
 from bot.config import ConfigError, Settings
 from bot.delivery.worker import OutboxWorker
 from bot.incidents.service import IncidentService
+from bot.reports.delivery import run_due_reports_for
 from bot.store.db import Database
 
 log = logging.getLogger(__name__)
@@ -45,6 +46,7 @@ async def reminder_loop(service: IncidentService, stop: asyncio.Event, interval:
             done = await service.run_due_reminders()
             done += await run_due_campaigns(service.database, service.clock)
             done += await run_due_accounts(service.database, service.clock, service.platforms)
+            done += await run_due_reports_for(service)  # governors' reports each term
             if done:
                 log.info("sent %d reminder round(s)/escalation(s)", done)
         except Exception:

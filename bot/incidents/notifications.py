@@ -349,6 +349,13 @@ def _duration(minutes: int) -> str:
 
 async def render(session: AsyncSession, row: OutboxMessage) -> Reply:
     """Build the reply for an outbox row from its kind, payload and the incident now."""
+    if row.kind.startswith("governors."):  # governors' reports (bot/reports/delivery.py)
+        from bot.reports import delivery
+
+        try:
+            return await delivery.render(session, row)
+        except delivery.NotRenderable as exc:
+            raise RenderError(str(exc)) from exc
     if row.kind.startswith("campaign."):  # issue 15: no incident behind these
         from bot.campaigns.notifications import render as render_campaign
 

@@ -265,4 +265,5 @@ class ConversationRecord(Base):
     updated_at: Mapped[datetime]
 
 
+from bot.store import models_governors as _models_governors  # noqa: E402,F401
 from bot.store import models_head as _models_head  # noqa: E402,F401

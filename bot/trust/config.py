@@ -87,6 +87,7 @@ class AcademyConfig(BaseModel):
     senior_leader: str | None = None
     #: the nominated responsible person who checks official accounts (default: Headteacher)
     social_media_checker: str | None = None
+    safeguarding_governor: str | None = None  # receives the termly monitoring report
 
     def roles(self) -> dict[str, str]:
         """role -> person id, for the roles filled."""
@@ -97,6 +98,7 @@ class AcademyConfig(BaseModel):
             "chair_of_governors": self.chair_of_governors,
             "senior_leader": self.senior_leader,
             "social_media_checker": self.social_media_checker,
+            "safeguarding_governor": self.safeguarding_governor,
         }
         return {role: key for role, key in found.items() if key}
 
@@ -110,6 +112,8 @@ class TrustConfig(BaseModel):
     people: list[PersonConfig] = Field(default_factory=list)
     academies: list[AcademyConfig] = Field(default_factory=list)
     trust_admins: list[str] = Field(default_factory=list)
+    board: list[str] = Field(default_factory=list)  # the Board's contacts (trust-wide reports)
+    policy_owner: str | None = None  # owns the trust-wide policy review (the review pack)
 
     @model_validator(mode="after")
     def _references(self) -> TrustConfig:
@@ -149,6 +153,11 @@ class TrustConfig(BaseModel):
         for i, key in enumerate(self.trust_admins):
             if key not in keys:
                 problems.append(f"trust_admins[{i}]: {key!r} is not an id in people")
+        for i, key in enumerate(self.board):
+            if key not in keys:
+                problems.append(f"board[{i}]: {key!r} is not an id in people")
+        if self.policy_owner is not None and self.policy_owner not in keys:
+            problems.append(f"policy_owner: {self.policy_owner!r} is not an id in people")
         if problems:
             raise ValueError("; ".join(problems))
         return self

@@ -17,6 +17,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock, SystemClock
+from bot.reports.contacts import import_trust_contacts
 from bot.store.db import Database
 from bot.store.models import Academy, AcademyRole, Identity, Person
 from bot.trust.config import TrustConfig, load_trust_config
@@ -113,6 +114,7 @@ async def import_trust_config(
             session.add(AcademyRole(academy_id=ac.id, role=role, person_id=people[key].id))
             roles += 1
     await session.flush()
+    await import_trust_contacts(session, config)
     gaps = await find_gaps(session, platforms or PLATFORMS)
     for gap in gaps:
         log.warning("trust directory gap: %s", gap)

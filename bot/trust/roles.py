@@ -9,11 +9,18 @@ Role = Literal[
     "dsl",
     "deputy_dsl",
     "chair_of_governors",
+    "safeguarding_governor",
     "senior_leader",
     "social_media_checker",
 ]
 #: the roles every academy should fill (a vacancy is a directory gap)
-ROLES: tuple[Role, ...] = ("headteacher", "dsl", "deputy_dsl", "chair_of_governors")
+ROLES: tuple[Role, ...] = (
+    "headteacher",
+    "dsl",
+    "deputy_dsl",
+    "chair_of_governors",
+    "safeguarding_governor",
+)
 #: roles the Headteacher holds unless someone else is named (issue 15)
 DELEGABLE_ROLES: tuple[Role, ...] = ("senior_leader", "social_media_checker")
 ALL_ROLES: tuple[Role, ...] = ROLES + DELEGABLE_ROLES
@@ -24,6 +31,9 @@ ROLE_LABELS: dict[str, str] = {
     "chair_of_governors": "Chair of Governors",
     "senior_leader": "Senior leader (approves official accounts)",
     "social_media_checker": "Nominated person for social-media checks",
+    "safeguarding_governor": "Safeguarding governor",
+    "board": "Board contact",
+    "policy_owner": "Policy owner",
     "trust_admin": "Trust administrator",
 }
 #: every platform a person may have an identity on, in delivery-preference order
@@ -48,6 +58,7 @@ def parse_role(text: str) -> Role:
         "senior_leadership": "senior_leader",
         "checker": "social_media_checker",
         "nominated_person": "social_media_checker",
+        "safeguarding": "safeguarding_governor",
     }
     key = aliases.get(key, key)
     for role in ALL_ROLES:

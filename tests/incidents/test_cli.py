@@ -54,7 +54,7 @@ async def _report_and_fail_delivery(url: str) -> str:
 
 def test_cli_end_to_end(db_url: str, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "admin", "import-config", str(EXAMPLE_TRUST))
-    assert code == 0 and "Imported 10 people, 2 academies and 8 roles" in out
+    assert code == 0 and "Imported 13 people, 2 academies and 10 roles" in out
     ref = asyncio.run(_report_and_fail_delivery(db_url))
 
     code, out, _ = run(capsys, "incidents", "list", "--as", "jane")

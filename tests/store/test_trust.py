@@ -52,8 +52,8 @@ async def test_import_is_idempotent(
 ) -> None:
     directory = TrustDirectory(database, clock=fake_clock)
     again = await directory.import_config(trust)
-    assert (again.people, again.academies, again.roles) == (10, 2, 8)
-    assert len(await directory.people()) == 10
+    assert (again.people, again.academies, again.roles) == (13, 2, 10)
+    assert len(await directory.people()) == 13
     jane = await directory.person_for("slack", "U04JSMITH01")
     assert jane is not None and jane.name == "Jane Smith" and jane.academy_id == "oakfield"
     assert await directory.person_for("slack", "Jane Smith") is None  # never by name

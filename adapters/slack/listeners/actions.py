@@ -62,3 +62,8 @@ def register(app: AsyncApp, rt: SlackRuntime) -> None:
         await show(args.client, origin, replies, respond=args.respond, action=action, value=value)
 
     app.action(CORE_ACTIONS)(rt.track(core_button, urgent=True))
+
+    async def link_button(args: AsyncArgs) -> None:
+        await args.ack()  # a link button: the browser opened it; nothing else to do
+
+    app.action(re.compile(r"^link\.open#"))(link_button)

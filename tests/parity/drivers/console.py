@@ -56,6 +56,9 @@ def choice_numbers(text: str) -> dict[str, str]:
     return {label: number for line in found for number, label in _CHOICE.findall(line)}
 
 
+_LINK_BUTTONS = re.compile(r"^\[\d+\] .*<https?://\S+>")
+
+
 def strip_error(text: str) -> str:
     """A reply without the console's ``! `` error mark."""
     return text[2:] if text.startswith("! ") else text
@@ -226,6 +229,9 @@ class ConsoleDriver:
             [text or ""] if action in {"note", "close"} else None,
             form_optional=True,
         )
+        # link buttons (Download chronology) are a numbered line here and a button on Slack
+        # and Teams, whose reply text the other drivers compare: leave them out
+        shown = "\n".join(line for line in shown.splitlines() if not _LINK_BUTTONS.match(line))
         return {"reply": norm(strip_error(shown))}
 
     async def status(self, person: str, which: str) -> Observation:
