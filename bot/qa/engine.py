@@ -16,12 +16,12 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from bot.messages import Citation, Verdict
-from bot.qa.answer import Answer, FollowUp, FollowUpOption, Suggestion
+from bot.qa.answer import VERDICT_LABELS, Answer, FollowUp, FollowUpOption, Suggestion
 from bot.qa.facts import FactExtractor
 from bot.qa.matcher import Candidate, Matcher
 from bot.qa.text import STOPWORDS, clean, words
 from policy_kb.loader import load_kb
-from policy_kb.schema import Branch, Entry, KnowledgeBase
+from policy_kb.schema import AskedAction, Branch, Entry, KnowledgeBase
 
 MAX_QUESTION_CHARS = 1000
 #: below this confidence the engine says the policy does not cover the question. Out-of-scope
@@ -46,6 +46,14 @@ _GOES_ON = re.compile(
 #: a question of this many content words or fewer ("photos?", "comment") always gets "did
 #: you mean" choices: it says too little to be sure which rule is meant
 TERSE_WORDS = 2
+#: the fact a "which did you mean" choice sets: its value is the chosen entry's id
+TOPIC_FACT = "topic"
+TOPIC_QUESTION = "Which of these do you mean?"
+#: the top two entries are this close in score (and would say yes and no): ask which is meant.
+#: Chosen on the training sets so that it stays rare (see ``benchmarks.qa_accuracy``).
+TOPIC_MARGIN = 0.03
+#: how a sentence ends, for finding the ask in a long message
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
 
 _PERMISSION = re.compile(
     r"^\s*(?:so\s+|and\s+|but\s+|hi,?\s+|hey,?\s+|quick q(?:uestion)?:?\s+)?"
@@ -122,6 +130,36 @@ def is_information_question(question: str) -> bool:
     return bool(_OPEN_QUESTION.search(text)) and not is_permission_question(question)
 
 
+def ask_sentence(question: str) -> str:
+    """The sentence of a message that asks: in "context. context. can I ...?" the last
+    sentence with a question mark, else the last that reads as a question; the whole
+    message when it is one sentence or none reads as a question."""
+    sentences = [x.strip() for x in _SENTENCE_END.split(question.strip()) if x.strip()]
+    if len(sentences) < 2:
+        return question
+    for s in reversed(sentences):
+        if s.endswith("?"):
+            return s
+    for s in reversed(sentences):
+        if is_permission_question(s) or is_information_question(s):
+            return s
+    return question
+
+
+def asked_action(entry: Entry, question: str) -> AskedAction | None:
+    """The entry's :class:`AskedAction` a yes/no question asks about, if any."""
+    if not entry.asks:
+        return None
+    ask = ask_sentence(question)
+    if not is_permission_question(ask) or is_information_question(ask):
+        return None
+    text = clean(ask)
+    for action in entry.asks:
+        if any(re.search(p, text, re.IGNORECASE) for p in action.patterns):
+            return action
+    return None
+
+
 @dataclass(frozen=True)
 class Previous:
     """The question answered just before in a conversation, with its entry and facts."""
@@ -166,6 +204,10 @@ class AnswerEngine:
         problem = self._input_problem(question)
         if problem is not None:
             return self._no_match(question, problem, [])
+        chosen = (facts or {}).get(TOPIC_FACT)
+        if chosen in self._by_id:  # a "which did you mean" pick
+            rest = {k: v for k, v in (facts or {}).items() if k != TOPIC_FACT}
+            return self.answer_rule(question, str(chosen), rest)
         answer = self._match(question, facts)
         if answer.verdict != "no_match":
             return answer
@@ -178,9 +220,15 @@ class AnswerEngine:
         return answer
 
     def _match(self, question: str, facts: Mapping[str, str] | None) -> Answer:
-        extracted = self.facts.extract(question)
-        known = {**extracted.values, **{k: v for k, v in (facts or {}).items() if v}}
         reading = self.matcher.reader.read(question)
+        extracted = self.facts.extract(question)
+        # facts stated with a typo ("my twiter") are read from the corrected text too
+        corrected = self.facts.extract(reading.text).values
+        known = {
+            **corrected,
+            **extracted.values,
+            **{k: v for k, v in (facts or {}).items() if v},
+        }
         ranked = self.matcher.rank(question, reading=reading)
         if not ranked:
             return self._no_match(question, self._not_covered_text(), [])
@@ -198,7 +246,37 @@ class AnswerEngine:
             or confidence < LOW_CONFIDENCE
             or confidence - self.confidence(c, top) < AMBIGUITY_MARGIN
         ]
-        return self._answer_entry(question, top.entry, known, confidence, suggestions)
+        answer = self._answer_entry(question, top.entry, known, confidence, suggestions)
+        if len(ranked) > 1 and top.score - ranked[1].score < TOPIC_MARGIN:
+            other = self._answer_entry(question, ranked[1].entry, known, confidence, [])
+            if {answer.verdict, other.verdict} == {"allowed", "not_allowed"}:
+                return self._which_topic(question, answer, other, confidence)
+        return answer
+
+    def _which_topic(
+        self, question: str, first: Answer, second: Answer, confidence: float
+    ) -> Answer:
+        """Ask which of two close entries is meant: they would answer yes and no."""
+        pair = [(a, self._by_id[a.rule_ids[0]]) for a in (first, second)]
+        lines = [
+            f"{e.topic}: {VERDICT_LABELS[a.verdict]}. {_first_sentence(a.answer)}" for a, e in pair
+        ]
+        return Answer(
+            question=question,
+            verdict="conditional",
+            answer="Your question could be about two parts of the policy, which answer it "
+            "differently:\n" + "\n".join(f"- {line}" for line in lines),
+            rule_ids=[e.id for _, e in pair],
+            section=pair[0][1].section,
+            citations=[c for a, _ in pair for c in a.citations],
+            follow_up=FollowUp(
+                question=TOPIC_QUESTION,
+                fact=TOPIC_FACT,
+                options=[FollowUpOption(e.topic, e.id) for _, e in pair],
+            ),
+            confidence=confidence,
+            facts={**first.facts, **second.facts},
+        )
 
     def answer_rule(
         self, question: str, rule_id: str, facts: Mapping[str, str] | None = None
@@ -295,6 +373,16 @@ class AnswerEngine:
             confidence=confidence,
         )
 
+    def _with_notices(self, question: str, text: str) -> str:
+        """``text`` followed by every KB notice whose subject the question touches."""
+        q = clean(question)
+        extra = [
+            n.text
+            for n in self.kb.notices
+            if n.text not in text and any(re.search(p, q, re.IGNORECASE) for p in n.patterns)
+        ]
+        return " ".join([text, *extra])
+
     def _answer_entry(
         self,
         question: str,
@@ -337,6 +425,10 @@ class AnswerEngine:
             verdict = "information"
             if follow_up is not None:
                 follow_up = None  # the conditional answer already states each branch
+        action = asked_action(entry, question)
+        if action is not None:
+            verdict, text, follow_up = action.verdict, action.answer, None
+        text = self._with_notices(question, text)
         return Answer(
             question=question,
             verdict=verdict,
@@ -351,6 +443,15 @@ class AnswerEngine:
             report_category=entry.report_category,
             people=list(entry.people),
         )
+
+
+def _first_sentence(text: str) -> str:
+    """The headline sentence of an answer ("No." is followed by the next sentence)."""
+    parts = re.split(r"(?<=[.!?])\s+", text.strip())
+    head = parts[0]
+    if len(head.split()) <= 2 and len(parts) > 1:
+        head = f"{head} {parts[1]}"
+    return head
 
 
 def _first_matching(branches: list[Branch], known: Mapping[str, str]) -> Branch | None:
