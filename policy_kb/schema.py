@@ -133,11 +133,18 @@ class AskedAction(_Strict):
     replace the entry's (or its fact branch's)."""
 
     name: str = Field(min_length=1)
-    patterns: list[str] = Field(min_length=1)
+    patterns: list[str] = Field(
+        min_length=1, description="Regexes searched in the sentence that asks."
+    )
+    given: list[str] = Field(
+        default_factory=list,
+        description="Regexes for context, searched in the whole message: when given, one must "
+        "match too ('a kid showed me a nude. can I forward it?').",
+    )
     verdict: BranchVerdict
     answer: str = Field(min_length=1)
 
-    @field_validator("patterns")
+    @field_validator("patterns", "given")
     @classmethod
     def _compiles(cls, patterns: list[str]) -> list[str]:
         return _check_patterns(patterns)

@@ -18,6 +18,7 @@ from pathlib import Path
 from bot.messages import Citation, Verdict
 from bot.qa.answer import VERDICT_LABELS, Answer, FollowUp, FollowUpOption, Suggestion
 from bot.qa.facts import FactExtractor
+from bot.qa.frames import Reading
 from bot.qa.matcher import Candidate, Matcher
 from bot.qa.text import STOPWORDS, clean, words
 from policy_kb.loader import load_kb
@@ -46,6 +47,11 @@ _GOES_ON = re.compile(
 #: a question of this many content words or fewer ("photos?", "comment") always gets "did
 #: you mean" choices: it says too little to be sure which rule is meant
 TERSE_WORDS = 2
+#: in a message of several sentences, the share of an entry's score from the sentence that asks
+ASK_WEIGHT = 0.2
+#: entries ranked per question (and how deep the two rankings of a long message are merged)
+RANK_LIMIT = 5
+RANK_DEPTH = 10
 #: the fact a "which did you mean" choice sets: its value is the chosen entry's id
 TOPIC_FACT = "topic"
 TOPIC_QUESTION = "Which of these do you mean?"
@@ -153,9 +159,11 @@ def asked_action(entry: Entry, question: str) -> AskedAction | None:
     ask = ask_sentence(question)
     if not is_permission_question(ask) or is_information_question(ask):
         return None
-    text = clean(ask)
+    text, whole = clean(ask), clean(question)
     for action in entry.asks:
-        if any(re.search(p, text, re.IGNORECASE) for p in action.patterns):
+        if any(re.search(p, text, re.IGNORECASE) for p in action.patterns) and (
+            not action.given or any(re.search(p, whole, re.IGNORECASE) for p in action.given)
+        ):
             return action
     return None
 
@@ -229,7 +237,7 @@ class AnswerEngine:
             **extracted.values,
             **{k: v for k, v in (facts or {}).items() if v},
         }
-        ranked = self.matcher.rank(question, reading=reading)
+        ranked = self._rank(question, reading)
         if not ranked:
             return self._no_match(question, self._not_covered_text(), [])
         if not reading.in_scope:
@@ -252,6 +260,25 @@ class AnswerEngine:
             if {answer.verdict, other.verdict} == {"allowed", "not_allowed"}:
                 return self._which_topic(question, answer, other, confidence)
         return answer
+
+    def _rank(self, question: str, reading: Reading) -> list[Candidate]:
+        """Entries ranked for ``question``; in a message of several sentences the sentence
+        that asks weighs :data:`ASK_WEIGHT` of the score, so a side phrase in the context
+        does not decide the entry (the context still counts, and gives the facts)."""
+        ranked = self.matcher.rank(question, limit=RANK_DEPTH, reading=reading)
+        ask = ask_sentence(question)
+        if ask == question or not ranked:
+            return ranked[:RANK_LIMIT]
+        by_ask = {c.entry.id: c.score for c in self.matcher.rank(ask, limit=RANK_DEPTH)}
+        floor = min(by_ask.values(), default=0.0)
+        blended = [
+            replace(
+                c, score=(1 - ASK_WEIGHT) * c.score + ASK_WEIGHT * by_ask.get(c.entry.id, floor)
+            )
+            for c in ranked
+        ]
+        blended.sort(key=lambda c: -c.score)
+        return blended[:RANK_LIMIT]
 
     def _which_topic(
         self, question: str, first: Answer, second: Answer, confidence: float
@@ -419,9 +446,10 @@ class AnswerEngine:
                 )
                 verdict = "conditional"
                 text = entry.conditional_answer or entry.answer
-        if entry.procedure and verdict == "allowed" and not is_permission_question(question):
+        ask = ask_sentence(question)
+        if entry.procedure and verdict == "allowed" and not is_permission_question(ask):
             verdict = "information"
-        if verdict != "information" and is_information_question(question):
+        if verdict != "information" and is_information_question(ask):
             verdict = "information"
             if follow_up is not None:
                 follow_up = None  # the conditional answer already states each branch
