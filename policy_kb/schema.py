@@ -207,6 +207,11 @@ class Entry(_Strict):
         description="Frames that point away from this entry (e.g. 'report' for a rule about "
         "doing something): present in the question, the entry is held back.",
     )
+    ruled_out_by: list[str] = Field(
+        default_factory=list,
+        description="Frames that rule this entry out: present in the question, the entry is "
+        "not offered at all (e.g. the person is a parent or a colleague, not a pupil).",
+    )
     report_category: ReportCategory | None = Field(
         default=None, description="Set where the answer calls for reporting: pre-fills a report."
     )
