@@ -52,6 +52,17 @@ ASK_WEIGHT = 0.2
 #: entries ranked per question (and how deep the two rankings of a long message are merged)
 RANK_LIMIT = 5
 RANK_DEPTH = 10
+#: a second ask inside one sentence: "..., and can I ...", "... also should I ..."
+_SECOND_ASK = re.compile(
+    r"[,;]?\s+(?:and|also|plus|but)\s+(?=(?:can|could|should|do|must|is it|am) (?:i|we|it)\b)",
+    re.IGNORECASE,
+)
+#: an ask shorter than this ("why?") is not a second ask
+ASK_MIN_WORDS = 3
+#: nor is one that goes on from the first ("what if she's 18?", "even if it's private?")
+_FOLLOW_ON = re.compile(
+    r"^\W*(?:and |but |or |so )?(?:what if|what about|how about|even if|if)\b", re.I
+)
 #: the fact a "which did you mean" choice sets: its value is the chosen entry's id
 TOPIC_FACT = "topic"
 TOPIC_QUESTION = "Which of these do you mean?"
@@ -143,13 +154,42 @@ def ask_sentence(question: str) -> str:
     sentences = [x.strip() for x in _SENTENCE_END.split(question.strip()) if x.strip()]
     if len(sentences) < 2:
         return question
-    for s in reversed(sentences):
+    asking = [s for s in sentences if not _FOLLOW_ON.match(s)]  # not "what if she's 18?"
+    for s in reversed(asking):
         if s.endswith("?"):
             return s
-    for s in reversed(sentences):
+    for s in reversed(asking):
         if is_permission_question(s) or is_information_question(s):
             return s
     return question
+
+
+def split_asks(question: str) -> list[str]:
+    """The separate asks of a message that asks two things ("can I add her on insta? and can
+    I message her mum about it?", "can I block him and should I tell the DSL"): each with the
+    context sentences before it. One ask: the message alone."""
+    sentences = [x.strip() for x in _SENTENCE_END.split(question.strip()) if x.strip()]
+    pieces: list[str] = []
+    for sentence in sentences:
+        pieces.extend(p.strip() for p in _SECOND_ASK.split(sentence) if p.strip())
+    asks = [i for i, p in enumerate(pieces) if _is_ask(p)]
+    if len(asks) != 2:
+        return [question]
+    first, second = asks
+    before = " ".join(pieces[:first])
+    between = " ".join(pieces[first + 1 : second])
+    return [
+        " ".join(x for x in (before, pieces[first]) if x),
+        " ".join(x for x in (before, between, pieces[second]) if x),
+    ]
+
+
+def _is_ask(piece: str) -> bool:
+    return (
+        len(words(clean(piece))) >= ASK_MIN_WORDS
+        and not _FOLLOW_ON.match(piece)
+        and (piece.endswith("?") or is_permission_question(piece) or is_information_question(piece))
+    )
 
 
 def asked_action(entry: Entry, question: str) -> AskedAction | None:
@@ -226,6 +266,35 @@ class AnswerEngine:
         if self._on_unanswered is not None:
             self._on_unanswered(answer)
         return answer
+
+    def answer_asks(
+        self,
+        question: str,
+        facts: Mapping[str, str] | None = None,
+        *,
+        previous: Previous | None = None,
+    ) -> list[Answer]:
+        """One answer per ask. A message that clearly asks two things the policy answers
+        from different rules gets two answers, each using the facts the whole message states;
+        anything else gets the one answer :meth:`answer` gives."""
+        one = facts or not isinstance(question, str) or self._input_problem(question)
+        parts = [question] if one else split_asks(question)
+        if len(parts) == 2:
+            stated = self.facts.extract(question).values
+            answers = [self._match(part, stated) for part in parts]
+            rules = [a.rule_ids[0] if a.rule_ids else None for a in answers]
+            if (
+                None not in rules
+                and rules[0] != rules[1]
+                and all(
+                    a.verdict != "no_match"
+                    and len(a.rule_ids) == 1
+                    and a.confidence >= LOW_CONFIDENCE
+                    for a in answers
+                )
+            ):
+                return answers
+        return [self.answer(question, facts, previous=previous)]
 
     def _match(self, question: str, facts: Mapping[str, str] | None) -> Answer:
         reading = self.matcher.reader.read(question)

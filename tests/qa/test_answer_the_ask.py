@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from bot.qa.engine import TOPIC_FACT, AnswerEngine, ask_sentence
+from bot.qa.engine import TOPIC_FACT, AnswerEngine, ask_sentence, split_asks
 from policy_kb.schema import KnowledgeBase
 
 IMAGE_GUIDANCE = ("do not view", "save", "copy", "forward", "Designated Safeguarding Lead")
@@ -199,3 +199,20 @@ def test_close_topics_that_answer_differently_ask_which_is_meant() -> None:
     assert "Yes. Post it on the school page." in a.answer and "No." in a.answer
     picked = engine.answer(q, {TOPIC_FACT: "a.no"})
     assert (picked.verdict, picked.rule_ids) == ("not_allowed", ["a.no"])
+
+
+def test_two_asks_about_different_rules_get_two_answers(engine: AnswerEngine) -> None:
+    q = "a year 8 keeps messaging me on insta. can i block her? and do i have to tell the dsl?"
+    assert split_asks(q) == [
+        "a year 8 keeps messaging me on insta. can i block her?",
+        "a year 8 keeps messaging me on insta. and do i have to tell the dsl?",
+    ]
+    answers = engine.answer_asks(q)
+    assert [a.rule_ids for a in answers] == [
+        ["appropriate.block-pupils"],
+        ["appropriate.report-pupil-contact"],
+    ]
+    assert "Designated Safeguarding Lead" in answers[1].answer
+    # one ask, or a follow-on ("what if..."), or facts from a button: one answer
+    assert len(engine.answer_asks("can i add a pupil on insta? what if she's 18?")) == 1
+    assert len(engine.answer_asks(q, {"relation": "current_pupil"})) == 1
