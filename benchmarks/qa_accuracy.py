@@ -277,6 +277,8 @@ def main(argv: list[str] | None = None) -> int:
         f"\n'which did you mean' choices asked: {asked} of {len(everything)} questions "
         f"(taught + held-out + out of scope); {s_cv.asked_topic} of {s_cv.n} cross-validated"
     )
+    two = sum(len(engine.answer_asks(x.q, x.facts)) == 2 for x in everything)
+    print(f"two answers (a message asking two things): {two} of {len(everything)} questions")
     qs = [x.q for x in training + all_held + outside]
     p50, p99, qps = latency(engine, qs)
     print("\n== Latency (one core, in process, warm) ==")
