@@ -13,6 +13,7 @@ import re
 import textwrap
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from pathlib import Path
 
 from bot.messages import Citation, Verdict
@@ -49,6 +50,9 @@ _GOES_ON = re.compile(
 TERSE_WORDS = 2
 #: in a message of several sentences, the share of an entry's score from the sentence that asks
 ASK_WEIGHT = 0.2
+#: ...but only when the whole message leaves the top two entries this close (a clear winner
+#: is kept: ranking the ask again costs a second pass, and long messages are the slow ones)
+ASK_RERANK_GAP = 0.75
 #: entries ranked per question (and how deep the two rankings of a long message are merged)
 RANK_LIMIT = 5
 RANK_DEPTH = 10
@@ -147,6 +151,7 @@ def is_information_question(question: str) -> bool:
     return bool(_OPEN_QUESTION.search(text)) and not is_permission_question(question)
 
 
+@lru_cache(maxsize=256)
 def ask_sentence(question: str) -> str:
     """The sentence of a message that asks: in "context. context. can I ...?" the last
     sentence with a question mark, else the last that reads as a question; the whole
@@ -201,11 +206,21 @@ def asked_action(entry: Entry, question: str) -> AskedAction | None:
         return None
     text, whole = clean(ask), clean(question)
     for action in entry.asks:
-        if any(re.search(p, text, re.IGNORECASE) for p in action.patterns) and (
-            not action.given or any(re.search(p, whole, re.IGNORECASE) for p in action.given)
+        if _any_match(action.patterns, text) and (
+            not action.given or _any_match(action.given, whole)
         ):
             return action
     return None
+
+
+def _any_match(patterns: list[str], text: str) -> bool:
+    return _compiled(tuple(patterns)).search(text) is not None
+
+
+@lru_cache(maxsize=512)
+def _compiled(patterns: tuple[str, ...]) -> re.Pattern[str]:
+    """One case-insensitive regex for any of ``patterns`` (KB asks and notices)."""
+    return re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -300,7 +315,8 @@ class AnswerEngine:
         reading = self.matcher.reader.read(question)
         extracted = self.facts.extract(question)
         # facts stated with a typo ("my twiter") are read from the corrected text too
-        corrected = self.facts.extract(reading.text).values
+        typo_free = reading.text == " ".join(words(clean(question)))
+        corrected = {} if typo_free else self.facts.extract(reading.text).values
         known = {
             **corrected,
             **extracted.values,
@@ -336,7 +352,8 @@ class AnswerEngine:
         does not decide the entry (the context still counts, and gives the facts)."""
         ranked = self.matcher.rank(question, limit=RANK_DEPTH, reading=reading)
         ask = ask_sentence(question)
-        if ask == question or not ranked:
+        clear_winner = len(ranked) > 1 and ranked[0].score - ranked[1].score > ASK_RERANK_GAP
+        if ask == question or not ranked or clear_winner:
             return ranked[:RANK_LIMIT]
         by_ask = {c.entry.id: c.score for c in self.matcher.rank(ask, limit=RANK_DEPTH)}
         floor = min(by_ask.values(), default=0.0)
@@ -473,9 +490,7 @@ class AnswerEngine:
         """``text`` followed by every KB notice whose subject the question touches."""
         q = clean(question)
         extra = [
-            n.text
-            for n in self.kb.notices
-            if n.text not in text and any(re.search(p, q, re.IGNORECASE) for p in n.patterns)
+            n.text for n in self.kb.notices if n.text not in text and _any_match(n.patterns, q)
         ]
         return " ".join([text, *extra])
 
