@@ -19,12 +19,13 @@ from rank_bm25 import BM25Okapi
 from benchmarks.qa_data import (
     FOLDS,
     HELDOUT_SETS,
+    OUT_OF_SCOPE_SETS,
     TRAINING_SETS,
     Labelled,
     load,
     untaught_folds,
 )
-from bot.qa.engine import AnswerEngine
+from bot.qa.engine import TOPIC_FACT, AnswerEngine
 from bot.qa.matcher import entry_documents
 from bot.qa.text import STOPWORDS, clean, stem, words
 from policy_kb.schema import KnowledgeBase
@@ -104,12 +105,24 @@ class Score:
     rule: int = 0
     verdict: int = 0
     full: int = 0  # right verdict AND mentions AND follow-up fact
+    asked_topic: int = 0  # answered with a "which did you mean" choice
+    out_of_scope_answered: int = 0  # a no_match question given some other verdict
+
+    def add(self, other: Score) -> None:
+        """Add ``other``'s counts to this score."""
+        self.n += other.n
+        self.rule += other.rule
+        self.verdict += other.verdict
+        self.full += other.full
+        self.asked_topic += other.asked_topic
+        self.out_of_scope_answered += other.out_of_scope_answered
 
     def line(self) -> str:
         pct = lambda k: f"{100 * k / max(self.n, 1):5.1f}%"  # noqa: E731
         return (
             f"rule top-1 {pct(self.rule)}   verdict {pct(self.verdict)}   "
-            f"verdict+people/facts {pct(self.full)}   (n={self.n})"
+            f"verdict+people/facts {pct(self.full)}   which-topic {self.asked_topic}   "
+            f"(n={self.n})"
         )
 
 
@@ -134,6 +147,8 @@ def evaluate(
         score.rule += r
         score.verdict += v
         score.full += f
+        score.asked_topic += p.follow_up_fact == TOPIC_FACT
+        score.out_of_scope_answered += x.verdict == "no_match" and p.verdict != "no_match"
         if not f:
             misses.append((x, p))
     return score, misses
@@ -190,11 +205,14 @@ def cross_validated(
     total, misses = Score(), []
     for untaught, fold in untaught_folds(engine.kb, data, k):
         predict = engine_predict(untaught)
-        s, m = evaluate(fold, lambda x, predict=predict: predict(x.q, x.facts))
-        total.n += s.n
-        total.rule += s.rule
-        total.verdict += s.verdict
-        total.full += s.full
+
+        def ask(
+            x: Labelled, predict: Callable[[str, dict[str, str]], Prediction] = predict
+        ) -> Prediction:
+            return predict(x.q, x.facts)
+
+        s, m = evaluate(fold, ask)
+        total.add(s)
         misses += m
     return total, misses
 
@@ -247,8 +265,21 @@ def main(argv: list[str] | None = None) -> int:
         _print_misses(cv_misses)
     all_held = [x for data in held.values() for x in data]
     s_held, _ = evaluate(all_held, lambda x: ours(x.q, x.facts))
-    print(f"held-out, both sets       : {s_held.line()}")
-    qs = [x.q for x in training + all_held]
+    print(f"held-out, all sets        : {s_held.line()}")
+    print("\n== Out of scope (near-domain questions the policy does not cover; all no_match) ==")
+    outside = [x for name in OUT_OF_SCOPE_SETS for x in load(name)]
+    for name in OUT_OF_SCOPE_SETS:
+        s_out, _ = evaluate(load(name), lambda x: ours(x.q, x.facts))
+        print(f"{name:>10}  answered {s_out.out_of_scope_answered} of {s_out.n} (must be 0)")
+    everything = [*training, *all_held, *outside]
+    asked = sum(ours(x.q, x.facts).follow_up_fact == TOPIC_FACT for x in everything)
+    print(
+        f"\n'which did you mean' choices asked: {asked} of {len(everything)} questions "
+        f"(taught + held-out + out of scope); {s_cv.asked_topic} of {s_cv.n} cross-validated"
+    )
+    two = sum(len(engine.answer_asks(x.q, x.facts)) == 2 for x in everything)
+    print(f"two answers (a message asking two things): {two} of {len(everything)} questions")
+    qs = [x.q for x in training + all_held + outside]
     p50, p99, qps = latency(engine, qs)
     print("\n== Latency (one core, in process, warm) ==")
     print(f"per question  p50 {p50:.2f} ms   p99 {p99:.2f} ms   ({qps:,.0f} questions/s)")

@@ -431,12 +431,14 @@ class PolicyBot:
         already read) is the follow-up asked last, or the last question while it is fresh
         enough for "and if she's 20?" to go on from it."""
         previous = _previous(stored, self.clock.now()) if stored is not UNKNOWN else None
-        answer: Answer = self.engine.answer(question, facts, previous=previous)
-        await self._remember(_key("qa", msg.actor, msg.conversation_id), answer, stored)
-        if not facts:  # a new question, not the answer to a follow-up: count its topic
-            rule = answer.rule_ids[0] if answer.rule_ids else None
-            await record_question(self.database, rule, answer.verdict, self.clock.now())
-        return [answer_reply(answer, replace_previous=replace)]
+        # a message that asks two things answered from different rules gets two answers
+        answers: list[Answer] = self.engine.answer_asks(question, facts, previous=previous)
+        await self._remember(_key("qa", msg.actor, msg.conversation_id), answers[-1], stored)
+        if not facts:  # a new question, not the answer to a follow-up: count its topics
+            for answer in answers:
+                rule = answer.rule_ids[0] if answer.rule_ids else None
+                await record_question(self.database, rule, answer.verdict, self.clock.now())
+        return [answer_reply(a, replace_previous=replace and i == 0) for i, a in enumerate(answers)]
 
     async def _remember(
         self, key: str, answer: Answer, stored: ConversationState | Unknown | None

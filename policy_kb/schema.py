@@ -100,8 +100,19 @@ class ScopeGate(_Strict):
         description="Everyday school words that are not misspelt policy words, so the typo "
         "corrector leaves them alone ('inset' is not 'insta').",
     )
+    off_topic: list[str] = Field(
+        default_factory=list,
+        description="Regexes for school-life subjects the policy is silent on (pay and leave, "
+        "dress, AI tools, data requests, filming events, phones in class...). A question "
+        "matching one is out of scope unless it also matches 'on_topic'.",
+    )
+    on_topic: list[str] = Field(
+        default_factory=list,
+        description="Regexes for plain social-media evidence (a platform, posting, a friend "
+        "request...) that keeps an 'off_topic' question in scope.",
+    )
 
-    @field_validator("patterns", "exclude")
+    @field_validator("patterns", "exclude", "off_topic", "on_topic")
     @classmethod
     def _compiles(cls, patterns: list[str]) -> list[str]:
         return _check_patterns(patterns)
@@ -113,6 +124,44 @@ class Branch(_Strict):
     when: dict[str, str] = Field(min_length=1)
     verdict: BranchVerdict
     answer: str = Field(min_length=1)
+
+
+class AskedAction(_Strict):
+    """An action a yes/no question may ask about that the entry's own verdict does not answer
+    as asked: "can I just delete it?" (not before it is reported), "is it OK *not* to accept?"
+    (yes). When one of ``patterns`` matches the question's ask, ``verdict`` and ``answer``
+    replace the entry's (or its fact branch's)."""
+
+    name: str = Field(min_length=1)
+    patterns: list[str] = Field(
+        min_length=1, description="Regexes searched in the sentence that asks."
+    )
+    given: list[str] = Field(
+        default_factory=list,
+        description="Regexes for context, searched in the whole message: when given, one must "
+        "match too ('a kid showed me a nude. can I forward it?').",
+    )
+    verdict: BranchVerdict
+    answer: str = Field(min_length=1)
+
+    @field_validator("patterns", "given")
+    @classmethod
+    def _compiles(cls, patterns: list[str]) -> list[str]:
+        return _check_patterns(patterns)
+
+
+class Notice(_Strict):
+    """Safety text every answer carries when the question touches its subject (e.g. sexual
+    images of a child: do not view, save, copy or forward them)."""
+
+    name: str = Field(min_length=1)
+    patterns: list[str] = Field(min_length=1)
+    text: str = Field(min_length=1)
+
+    @field_validator("patterns")
+    @classmethod
+    def _compiles(cls, patterns: list[str]) -> list[str]:
+        return _check_patterns(patterns)
 
 
 class Entry(_Strict):
@@ -158,8 +207,18 @@ class Entry(_Strict):
         description="Frames that point away from this entry (e.g. 'report' for a rule about "
         "doing something): present in the question, the entry is held back.",
     )
+    ruled_out_by: list[str] = Field(
+        default_factory=list,
+        description="Frames that rule this entry out: present in the question, the entry is "
+        "not offered at all (e.g. the person is a parent or a colleague, not a pupil).",
+    )
     report_category: ReportCategory | None = Field(
         default=None, description="Set where the answer calls for reporting: pre-fills a report."
+    )
+    asks: list[AskedAction] = Field(
+        default_factory=list,
+        description="Actions a yes/no question may ask about that need their own verdict and "
+        "headline (negations, 'can I just...' where a step comes first).",
     )
 
     @field_validator("id")
@@ -232,6 +291,10 @@ class KnowledgeBase(_Strict):
         default=None,
         description="YAML file (relative to the KB file) mapping entry id -> labelled staff "
         "questions that entry answers; they teach the matcher how staff word things.",
+    )
+    notices: list[Notice] = Field(
+        default_factory=list,
+        description="Safety texts added to any answer whose question touches their subject.",
     )
     entries: list[Entry] = Field(min_length=1)
 

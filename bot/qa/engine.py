@@ -13,15 +13,17 @@ import re
 import textwrap
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from pathlib import Path
 
 from bot.messages import Citation, Verdict
-from bot.qa.answer import Answer, FollowUp, FollowUpOption, Suggestion
+from bot.qa.answer import VERDICT_LABELS, Answer, FollowUp, FollowUpOption, Suggestion
 from bot.qa.facts import FactExtractor
+from bot.qa.frames import Reading
 from bot.qa.matcher import Candidate, Matcher
 from bot.qa.text import STOPWORDS, clean, words
 from policy_kb.loader import load_kb
-from policy_kb.schema import Branch, Entry, KnowledgeBase
+from policy_kb.schema import AskedAction, Branch, Entry, KnowledgeBase
 
 MAX_QUESTION_CHARS = 1000
 #: below this confidence the engine says the policy does not cover the question. Out-of-scope
@@ -46,6 +48,33 @@ _GOES_ON = re.compile(
 #: a question of this many content words or fewer ("photos?", "comment") always gets "did
 #: you mean" choices: it says too little to be sure which rule is meant
 TERSE_WORDS = 2
+#: in a message of several sentences, the share of an entry's score from the sentence that asks
+ASK_WEIGHT = 0.2
+#: ...but only when the whole message leaves the top two entries this close (a clear winner
+#: is kept: ranking the ask again costs a second pass, and long messages are the slow ones)
+ASK_RERANK_GAP = 0.75
+#: entries ranked per question (and how deep the two rankings of a long message are merged)
+RANK_LIMIT = 5
+RANK_DEPTH = 10
+#: a second ask inside one sentence: "..., and can I ...", "... also should I ..."
+_SECOND_ASK = re.compile(
+    r"[,;]?\s+(?:and|also|plus|but)\s+(?=(?:can|could|should|do|must|is it|am) (?:i|we|it)\b)",
+    re.IGNORECASE,
+)
+#: an ask shorter than this ("why?") is not a second ask
+ASK_MIN_WORDS = 3
+#: nor is one that goes on from the first ("what if she's 18?", "even if it's private?")
+_FOLLOW_ON = re.compile(
+    r"^\W*(?:and |but |or |so )?(?:what if|what about|how about|even if|if)\b", re.I
+)
+#: the fact a "which did you mean" choice sets: its value is the chosen entry's id
+TOPIC_FACT = "topic"
+TOPIC_QUESTION = "Which of these do you mean?"
+#: the top two entries are this close in score (and would say yes and no): ask which is meant.
+#: Chosen on the training sets so that it stays rare (see ``benchmarks.qa_accuracy``).
+TOPIC_MARGIN = 0.03
+#: how a sentence ends, for finding the ask in a long message
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
 
 _PERMISSION = re.compile(
     r"^\s*(?:so\s+|and\s+|but\s+|hi,?\s+|hey,?\s+|quick q(?:uestion)?:?\s+)?"
@@ -122,6 +151,78 @@ def is_information_question(question: str) -> bool:
     return bool(_OPEN_QUESTION.search(text)) and not is_permission_question(question)
 
 
+@lru_cache(maxsize=256)
+def ask_sentence(question: str) -> str:
+    """The sentence of a message that asks: in "context. context. can I ...?" the last
+    sentence with a question mark, else the last that reads as a question; the whole
+    message when it is one sentence or none reads as a question."""
+    sentences = [x.strip() for x in _SENTENCE_END.split(question.strip()) if x.strip()]
+    if len(sentences) < 2:
+        return question
+    asking = [s for s in sentences if not _FOLLOW_ON.match(s)]  # not "what if she's 18?"
+    for s in reversed(asking):
+        if s.endswith("?"):
+            return s
+    for s in reversed(asking):
+        if is_permission_question(s) or is_information_question(s):
+            return s
+    return question
+
+
+def split_asks(question: str) -> list[str]:
+    """The separate asks of a message that asks two things ("can I add her on insta? and can
+    I message her mum about it?", "can I block him and should I tell the DSL"): each with the
+    context sentences before it. One ask: the message alone."""
+    sentences = [x.strip() for x in _SENTENCE_END.split(question.strip()) if x.strip()]
+    pieces: list[str] = []
+    for sentence in sentences:
+        pieces.extend(p.strip() for p in _SECOND_ASK.split(sentence) if p.strip())
+    asks = [i for i, p in enumerate(pieces) if _is_ask(p)]
+    if len(asks) != 2:
+        return [question]
+    first, second = asks
+    before = " ".join(pieces[:first])
+    between = " ".join(pieces[first + 1 : second])
+    return [
+        " ".join(x for x in (before, pieces[first]) if x),
+        " ".join(x for x in (before, between, pieces[second]) if x),
+    ]
+
+
+def _is_ask(piece: str) -> bool:
+    return (
+        len(words(clean(piece))) >= ASK_MIN_WORDS
+        and not _FOLLOW_ON.match(piece)
+        and (piece.endswith("?") or is_permission_question(piece) or is_information_question(piece))
+    )
+
+
+def asked_action(entry: Entry, question: str) -> AskedAction | None:
+    """The entry's :class:`AskedAction` a yes/no question asks about, if any."""
+    if not entry.asks:
+        return None
+    ask = ask_sentence(question)
+    if not is_permission_question(ask) or is_information_question(ask):
+        return None
+    text, whole = clean(ask), clean(question)
+    for action in entry.asks:
+        if _any_match(action.patterns, text) and (
+            not action.given or _any_match(action.given, whole)
+        ):
+            return action
+    return None
+
+
+def _any_match(patterns: list[str], text: str) -> bool:
+    return _compiled(tuple(patterns)).search(text) is not None
+
+
+@lru_cache(maxsize=512)
+def _compiled(patterns: tuple[str, ...]) -> re.Pattern[str]:
+    """One case-insensitive regex for any of ``patterns`` (KB asks and notices)."""
+    return re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
+
+
 @dataclass(frozen=True)
 class Previous:
     """The question answered just before in a conversation, with its entry and facts."""
@@ -166,6 +267,10 @@ class AnswerEngine:
         problem = self._input_problem(question)
         if problem is not None:
             return self._no_match(question, problem, [])
+        chosen = (facts or {}).get(TOPIC_FACT)
+        if chosen in self._by_id:  # a "which did you mean" pick
+            rest = {k: v for k, v in (facts or {}).items() if k != TOPIC_FACT}
+            return self.answer_rule(question, str(chosen), rest)
         answer = self._match(question, facts)
         if answer.verdict != "no_match":
             return answer
@@ -177,11 +282,47 @@ class AnswerEngine:
             self._on_unanswered(answer)
         return answer
 
+    def answer_asks(
+        self,
+        question: str,
+        facts: Mapping[str, str] | None = None,
+        *,
+        previous: Previous | None = None,
+    ) -> list[Answer]:
+        """One answer per ask. A message that clearly asks two things the policy answers
+        from different rules gets two answers, each using the facts the whole message states;
+        anything else gets the one answer :meth:`answer` gives."""
+        one = facts or not isinstance(question, str) or self._input_problem(question)
+        parts = [question] if one else split_asks(question)
+        if len(parts) == 2:
+            stated = self.facts.extract(question).values
+            answers = [self._match(part, stated) for part in parts]
+            rules = [a.rule_ids[0] if a.rule_ids else None for a in answers]
+            if (
+                None not in rules
+                and rules[0] != rules[1]
+                and all(
+                    a.verdict != "no_match"
+                    and len(a.rule_ids) == 1
+                    and a.confidence >= LOW_CONFIDENCE
+                    for a in answers
+                )
+            ):
+                return answers
+        return [self.answer(question, facts, previous=previous)]
+
     def _match(self, question: str, facts: Mapping[str, str] | None) -> Answer:
-        extracted = self.facts.extract(question)
-        known = {**extracted.values, **{k: v for k, v in (facts or {}).items() if v}}
         reading = self.matcher.reader.read(question)
-        ranked = self.matcher.rank(question, reading=reading)
+        extracted = self.facts.extract(question)
+        # facts stated with a typo ("my twiter") are read from the corrected text too
+        typo_free = reading.text == " ".join(words(clean(question)))
+        corrected = {} if typo_free else self.facts.extract(reading.text).values
+        known = {
+            **corrected,
+            **extracted.values,
+            **{k: v for k, v in (facts or {}).items() if v},
+        }
+        ranked = self._rank(question, reading)
         if not ranked:
             return self._no_match(question, self._not_covered_text(), [])
         if not reading.in_scope:
@@ -198,7 +339,57 @@ class AnswerEngine:
             or confidence < LOW_CONFIDENCE
             or confidence - self.confidence(c, top) < AMBIGUITY_MARGIN
         ]
-        return self._answer_entry(question, top.entry, known, confidence, suggestions)
+        answer = self._answer_entry(question, top.entry, known, confidence, suggestions)
+        if len(ranked) > 1 and top.score - ranked[1].score < TOPIC_MARGIN:
+            other = self._answer_entry(question, ranked[1].entry, known, confidence, [])
+            if {answer.verdict, other.verdict} == {"allowed", "not_allowed"}:
+                return self._which_topic(question, answer, other, confidence)
+        return answer
+
+    def _rank(self, question: str, reading: Reading) -> list[Candidate]:
+        """Entries ranked for ``question``; in a message of several sentences the sentence
+        that asks weighs :data:`ASK_WEIGHT` of the score, so a side phrase in the context
+        does not decide the entry (the context still counts, and gives the facts)."""
+        ranked = self.matcher.rank(question, limit=RANK_DEPTH, reading=reading)
+        ask = ask_sentence(question)
+        clear_winner = len(ranked) > 1 and ranked[0].score - ranked[1].score > ASK_RERANK_GAP
+        if ask == question or not ranked or clear_winner:
+            return ranked[:RANK_LIMIT]
+        by_ask = {c.entry.id: c.score for c in self.matcher.rank(ask, limit=RANK_DEPTH)}
+        floor = min(by_ask.values(), default=0.0)
+        blended = [
+            replace(
+                c, score=(1 - ASK_WEIGHT) * c.score + ASK_WEIGHT * by_ask.get(c.entry.id, floor)
+            )
+            for c in ranked
+        ]
+        blended.sort(key=lambda c: -c.score)
+        return blended[:RANK_LIMIT]
+
+    def _which_topic(
+        self, question: str, first: Answer, second: Answer, confidence: float
+    ) -> Answer:
+        """Ask which of two close entries is meant: they would answer yes and no."""
+        pair = [(a, self._by_id[a.rule_ids[0]]) for a in (first, second)]
+        lines = [
+            f"{e.topic}: {VERDICT_LABELS[a.verdict]}. {_first_sentence(a.answer)}" for a, e in pair
+        ]
+        return Answer(
+            question=question,
+            verdict="conditional",
+            answer="Your question could be about two parts of the policy, which answer it "
+            "differently:\n" + "\n".join(f"- {line}" for line in lines),
+            rule_ids=[e.id for _, e in pair],
+            section=pair[0][1].section,
+            citations=[c for a, _ in pair for c in a.citations],
+            follow_up=FollowUp(
+                question=TOPIC_QUESTION,
+                fact=TOPIC_FACT,
+                options=[FollowUpOption(e.topic, e.id) for _, e in pair],
+            ),
+            confidence=confidence,
+            facts={**first.facts, **second.facts},
+        )
 
     def answer_rule(
         self, question: str, rule_id: str, facts: Mapping[str, str] | None = None
@@ -295,6 +486,14 @@ class AnswerEngine:
             confidence=confidence,
         )
 
+    def _with_notices(self, question: str, text: str) -> str:
+        """``text`` followed by every KB notice whose subject the question touches."""
+        q = clean(question)
+        extra = [
+            n.text for n in self.kb.notices if n.text not in text and _any_match(n.patterns, q)
+        ]
+        return " ".join([text, *extra])
+
     def _answer_entry(
         self,
         question: str,
@@ -331,12 +530,17 @@ class AnswerEngine:
                 )
                 verdict = "conditional"
                 text = entry.conditional_answer or entry.answer
-        if entry.procedure and verdict == "allowed" and not is_permission_question(question):
+        ask = ask_sentence(question)
+        if entry.procedure and verdict == "allowed" and not is_permission_question(ask):
             verdict = "information"
-        if verdict != "information" and is_information_question(question):
+        if verdict != "information" and is_information_question(ask):
             verdict = "information"
             if follow_up is not None:
                 follow_up = None  # the conditional answer already states each branch
+        action = asked_action(entry, question)
+        if action is not None:
+            verdict, text, follow_up = action.verdict, action.answer, None
+        text = self._with_notices(question, text)
         return Answer(
             question=question,
             verdict=verdict,
@@ -351,6 +555,15 @@ class AnswerEngine:
             report_category=entry.report_category,
             people=list(entry.people),
         )
+
+
+def _first_sentence(text: str) -> str:
+    """The headline sentence of an answer ("No." is followed by the next sentence)."""
+    parts = re.split(r"(?<=[.!?])\s+", text.strip())
+    head = parts[0]
+    if len(head.split()) <= 2 and len(parts) > 1:
+        head = f"{head} {parts[1]}"
+    return head
 
 
 def _first_matching(branches: list[Branch], known: Mapping[str, str]) -> Branch | None:

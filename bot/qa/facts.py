@@ -14,7 +14,9 @@ from bot.qa.text import clean
 from policy_kb.schema import KnowledgeBase
 
 _AGE = re.compile(
-    r"(?:\b(?:is|aged?|turned|turning|now|who'?s|she'?s|he'?s|they'?re|they are|only)\s*"
+    r"(?:\b(?:is|aged?|turned|turning|now|who'?s|she'?s|he'?s|they'?re|they are|only"
+    r"|(?:he|she|they)'?d be|(?:would|will) be"
+    r"|(?:pupil|student|studnet|kid|lad|girl|boy|leaver)s?)\s*"
     r"(?:just\s+|only\s+|now\s+)?(\d{1,2})\b(?!\s*(?:%|pm|am|min|hour|day|week|month|th\b|st\b|nd\b|rd\b)))"
     r"|(?:\b(\d{1,2})\s*(?:yo\b|y/o|yrs?\s*old|years?\s*old|year-old))"
 )

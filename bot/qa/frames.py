@@ -50,11 +50,9 @@ class QuestionReader:
             if scope_patterns
             else None
         )
-        self._exclude_re = (
-            re.compile("|".join(f"(?:{p})" for p in scope.exclude), re.IGNORECASE)
-            if scope is not None and scope.exclude
-            else None
-        )
+        self._exclude_re = _any_of(scope.exclude if scope else [])
+        self._off_topic_re = _any_of(scope.off_topic if scope else [])
+        self._on_topic_re = _any_of(scope.on_topic if scope else [])
 
     def corrected(self, question: str) -> str:
         """The cleaned question with unknown words replaced by their spelling correction."""
@@ -80,8 +78,21 @@ class QuestionReader:
     def _in_scope(self, text: str) -> bool:
         if not self._gate:
             return True
+        if (
+            self._off_topic_re is not None
+            and self._off_topic_re.search(text)
+            and not (self._on_topic_re is not None and self._on_topic_re.search(text))
+        ):
+            return False
         if self._exclude_re is not None:
             text = self._exclude_re.sub(" ", text)
         if self._scope_re is not None and self._scope_re.search(text):
             return True
         return any(w in self._scope_words or stem(w) in self._scope_words for w in text.split())
+
+
+def _any_of(patterns: list[str]) -> re.Pattern[str] | None:
+    """One case-insensitive regex matching any of ``patterns`` (None for none)."""
+    if not patterns:
+        return None
+    return re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)

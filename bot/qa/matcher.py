@@ -210,6 +210,8 @@ class Matcher:
         for i, e in enumerate(self.entries):
             if bm25[i] == 0.0 and phrase[i] == 0.0 and linear[i] <= 0.0:
                 continue
+            if any(f in reading.frames for f in e.ruled_out_by):
+                continue
             b = min(bm25[i] / bm25_scale * 2.0, 1.0)
             covered = sum(self.idf(t) for t in qset if t in self._entry_vocab[i])
             score = PHRASE_WEIGHT * phrase[i] + (1 - PHRASE_WEIGHT) * b

@@ -263,3 +263,22 @@ async def test_report_button_from_an_answer_prefills_the_category(
     await bot.handle(Action(TOM, report.action, report.value, "c-tom"))
     await say(bot, TOM, "no")  # immediate risk
     assert await step(bot, TOM) != "category"
+
+
+async def test_a_message_asking_two_things_gets_two_answers(
+    database: Database, trust: TrustConfig, fake_clock: FakeClock
+) -> None:
+    bot = make_bot(database, fake_clock)
+    replies = await say(
+        bot,
+        TOM,
+        "Can I accept my ex-pupil's request, she's 20 now? "
+        "Also can I write her a LinkedIn recommendation?",
+    )
+    assert [r.verdict for r in replies] == ["allowed", "not_allowed"]
+    assert [r.data["rule_ids"] for r in replies] == [
+        ["inappropriate.friend-pupils"],
+        ["inappropriate.references"],
+    ]
+    one = await say(bot, TOM, "can i add a pupil on insta? what if she's 18?")
+    assert len(one) == 1

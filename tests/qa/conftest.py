@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 
 from bot.qa.engine import AnswerEngine
+
+
+@pytest.fixture(scope="session", autouse=True)
+def model_cache_in_tmp(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Trained models go to a temporary directory, never ~/.cache."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("POLICYBOT_CACHE", str(tmp_path_factory.mktemp("model-cache")))
+        yield
 
 
 @pytest.fixture(scope="session")

@@ -1,12 +1,14 @@
 """Accuracy gates: fail if the engine regresses on the labelled question sets.
 
-The training sets (``TRAINING_SETS``: dev, fresh, field, phone, situations) are the KB's
+The training sets (``TRAINING_SETS``: dev, fresh, field, phone, situations, real) are the KB's
 example questions (``policy_kb/social_media_policy.examples.yaml``). So they are scored
 cross-validated, each fold answered by an engine not taught that fold. The held-out sets are
-never taught nor tuned on (the second was written after the engine it first measured).
-Thresholds are the figures measured when the gates were set (training cross-validated
-verdict 91.6% over the five sets, held-out verdicts 95.7% and 96.0%) minus about 2 and 2.7
-points.
+never taught nor tuned on (heldout2 was written after the engine it first measured;
+realheldout, issue 14, paraphrases how staff ask in public forums). The near-scope set
+(``OUT_OF_SCOPE_SETS``) holds school-life questions the policy is silent on: none may be
+answered. Thresholds are the figures measured when the gates were last set (2026-12-02:
+cross-validated verdict 92.1%; held-out verdict / verdict + required words: heldout 95.0% /
+94.4%, heldout2 95.2% / 94.8%, realheldout 91.1% / 89.5%) minus about 2 points.
 """
 
 from __future__ import annotations
@@ -18,24 +20,31 @@ import pytest
 from benchmarks.build_examples import main as build_examples
 from benchmarks.qa_data import (
     HELDOUT_SETS,
+    OUT_OF_SCOPE_SETS,
     Labelled,
     example_text,
     load,
     load_training,
     untaught_folds,
 )
+from bot.qa.answer import Answer
 from bot.qa.engine import AnswerEngine
 from bot.qa.text import clean, words
 from policy_kb.schema import KnowledgeBase
 
-CROSS_VALIDATED_VERDICT_MIN = 89.6
-HELDOUT_VERDICT_MIN = 93.0
+CROSS_VALIDATED_VERDICT_MIN = 90.0
+#: per held-out set: the verdict accuracy, and the verdict + required words accuracy, at least
+HELDOUT_MIN: dict[str, tuple[float, float]] = {
+    "heldout": (93.0, 92.0),
+    "heldout2": (93.0, 92.0),
+    "realheldout": (89.0, 87.5),
+}
 MIN_REACHING_QUESTIONS = 3
 
 
 def _answers(kb: KnowledgeBase) -> list[tuple[Labelled, str, str | None]]:
     """(question, verdict, first rule) for every training question, cross-validated."""
-    out = []
+    out: list[tuple[Labelled, str, str | None]] = []
     for engine, fold in untaught_folds(kb, load_training()):
         for x in fold:
             a = engine.answer(x.q, x.facts)
@@ -58,12 +67,35 @@ def test_cross_validated_verdict_accuracy(
 
 
 @pytest.mark.parametrize("name", HELDOUT_SETS)
-def test_heldout_verdict_accuracy(engine: AnswerEngine, name: str) -> None:
+def test_heldout_accuracy(engine: AnswerEngine, name: str) -> None:
     data = load(name)
-    rate = 100.0 * sum(engine.answer(x.q, x.facts).verdict == x.verdict for x in data) / len(data)
-    assert rate >= HELDOUT_VERDICT_MIN, (
-        f"{name} verdict accuracy {rate:.1f}% < {HELDOUT_VERDICT_MIN}%"
+    answers = [(x, engine.answer(x.q, x.facts)) for x in data]
+    verdict = 100.0 * sum(a.verdict == x.verdict for x, a in answers) / len(data)
+    full = 100.0 * sum(_fully_right(x, a) for x, a in answers) / len(data)
+    verdict_min, full_min = HELDOUT_MIN[name]
+    assert verdict >= verdict_min, f"{name} verdict accuracy {verdict:.1f}% < {verdict_min}%"
+    assert full >= full_min, f"{name} verdict + required words {full:.1f}% < {full_min}%"
+
+
+def _fully_right(x: Labelled, a: Answer) -> bool:
+    """Right verdict, every required word in the answer, and the right follow-up fact."""
+    fact = a.follow_up.fact if a.follow_up else None
+    return (
+        a.verdict == x.verdict
+        and all(m.lower() in a.answer.lower() for m in x.mentions)
+        and (x.verdict != "conditional" or x.follow_up_fact in (None, fact))
     )
+
+
+@pytest.mark.parametrize("name", OUT_OF_SCOPE_SETS)
+def test_no_near_domain_question_is_answered(engine: AnswerEngine, name: str) -> None:
+    """Questions on school life the policy is silent on get no_match, never a verdict."""
+    answered = [
+        (x.q, a.verdict, a.rule_ids)
+        for x in load(name)
+        if (a := engine.answer(x.q, x.facts)).verdict != "no_match"
+    ]
+    assert answered == []
 
 
 def test_every_entry_is_reachable(

@@ -33,6 +33,11 @@ INDEPENDENT: list[tuple[str, int, int, int]] = [
 ]
 SETS = [DEV, HELDOUT, *(DATA / f"questions_{name}.yaml" for name, *_ in INDEPENDENT)]
 SET_IDS = ["dev", "heldout", *(name for name, *_ in INDEPENDENT)]
+#: the real-phrasing sets (issue 14): a training set, its held-out twin, and near-domain
+#: out-of-scope questions (all no_match); smaller, so checked for format and repeats only
+REAL_PHRASING = {
+    name: DATA / f"questions_{name}.yaml" for name in ("real", "realheldout", "nearscope")
+}
 #: the sets that include a very long out-of-scope message (the others have other junk)
 LONG_INPUT_SETS = {DEV, HELDOUT, FRESH}
 
@@ -162,7 +167,7 @@ def heldout() -> list[dict[str, Any]]:
     return load_items(HELDOUT)
 
 
-@pytest.mark.parametrize("path", SETS, ids=SET_IDS)
+@pytest.mark.parametrize("path", [*SETS, *REAL_PHRASING.values()], ids=[*SET_IDS, *REAL_PHRASING])
 def test_every_item_has_the_agreed_format(path: Path) -> None:
     bad = {
         f"{path.name}[{i}] {item.get('q')!r}": problems
@@ -204,7 +209,8 @@ def test_sizes(dev: list[dict[str, Any]], heldout: list[dict[str, Any]]) -> None
 
 
 def test_no_question_repeats_within_or_across_sets() -> None:
-    counts = Counter(normalise(item["q"]) for path in SETS for item in load_items(path))
+    paths = [*SETS, *REAL_PHRASING.values()]
+    counts = Counter(normalise(item["q"]) for path in paths for item in load_items(path))
     assert [q for q, n in counts.items() if n > 1] == []
 
 
@@ -234,3 +240,13 @@ def test_every_verdict_and_hard_inputs_are_present(path: Path) -> None:
     assert verdicts["no_match"] >= len(items) // 12
     if path in LONG_INPUT_SETS:
         assert any(len(item["q"]) > 1000 for item in items if item["verdict"] == "no_match")
+
+
+def test_real_phrasing_sets() -> None:
+    """The real-phrasing sets: sizes, every verdict in the two labelled sets, and the
+    near-scope set all no_match."""
+    real, held, near = (load_items(p) for p in REAL_PHRASING.values())
+    assert len(real) >= 100 and len(held) >= 100 and len(near) >= 50
+    for items in (real, held):
+        assert {item["verdict"] for item in items} == VERDICTS
+    assert {item["verdict"] for item in near} == {"no_match"}
