@@ -65,6 +65,11 @@ class DeliveryError(Exception):
         self.attempted = attempted
 
 
+class RenderError(Exception):
+    """An outbox row cannot be rendered (unknown kind, or what it is about is gone):
+    retrying cannot help, so it is dead-lettered."""
+
+
 class Notifier(Protocol):
     """Delivers messages on one platform."""
 

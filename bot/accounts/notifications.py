@@ -61,7 +61,7 @@ def check_choices(check_id: int) -> list[Choice]:
 
 async def render(session: AsyncSession, row: OutboxMessage) -> Reply:
     """The reply for an ``account.*`` outbox row."""
-    from bot.incidents.notifications import RenderError
+    from bot.notifier import RenderError
 
     payload = row.payload or {}
     account = await session.get(

@@ -31,7 +31,7 @@ def campaign_choices(campaign_id: int) -> list[Choice]:
 
 async def render(session: AsyncSession, row: OutboxMessage) -> Reply:
     """The reply for a ``campaign.*`` outbox row."""
-    from bot.incidents.notifications import RenderError
+    from bot.notifier import RenderError
 
     payload = row.payload or {}
     campaign = await session.get(Campaign, int(payload.get("campaign_id", 0)))

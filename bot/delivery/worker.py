@@ -35,8 +35,8 @@ from sqlalchemy.orm import aliased
 from bot.clock import Clock
 from bot.config import Settings
 from bot.delivery.outcomes import after_attempt
-from bot.incidents.notifications import RenderError, render
-from bot.notifier import Delivery, DeliveryError, Notifier, Recipient
+from bot.delivery.render import render
+from bot.notifier import Delivery, DeliveryError, Notifier, Recipient, RenderError
 from bot.store import audit
 from bot.store.db import Database
 from bot.store.models import OutboxMessage

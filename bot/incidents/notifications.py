@@ -25,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.incidents.telling import CHANNEL_NAMES
 from bot.incidents.types import CATEGORY_LABELS, URGENCY_LABELS
 from bot.messages import Choice, Reply
+from bot.notifier import RenderError
 from bot.store.models import AuditEvent, Incident, IncidentRecipient, OutboxMessage, Person
 from bot.trust.roles import role_label
 
@@ -36,10 +37,6 @@ KINDS: tuple[str, ...] = (
     "state_change",
     "dead_letter",
 )
-
-
-class RenderError(Exception):
-    """The row cannot be rendered (unknown kind or incident gone): retrying cannot help."""
 
 
 def state_line(incident: Incident) -> str:
@@ -348,22 +345,9 @@ def _duration(minutes: int) -> str:
 
 
 async def render(session: AsyncSession, row: OutboxMessage) -> Reply:
-    """Build the reply for an outbox row from its kind, payload and the incident now."""
-    if row.kind.startswith("governors."):  # governors' reports (bot/reports/delivery.py)
-        from bot.reports import delivery
-
-        try:
-            return await delivery.render(session, row)
-        except delivery.NotRenderable as exc:
-            raise RenderError(str(exc)) from exc
-    if row.kind.startswith("campaign."):  # issue 15: no incident behind these
-        from bot.campaigns.notifications import render as render_campaign
-
-        return await render_campaign(session, row)
-    if row.kind.startswith("account."):
-        from bot.accounts.notifications import render as render_account
-
-        return await render_account(session, row)
+    """Build the reply for an incident's outbox row (or a dead letter) from its kind,
+    payload and the incident now. Other kinds are rendered by their owners; the worker
+    picks the renderer (:mod:`bot.delivery.render`)."""
     if row.kind == "dead_letter":
         found = None
         if row.incident_id is not None:
