@@ -27,7 +27,7 @@ from bot.incidents.errors import InvalidInput, InvalidTransition, NotEntitled, N
 from bot.incidents.notifications import reach_of
 from bot.incidents.references import next_reference, normalise_reference
 from bot.incidents.routing import concerned_roles, next_in_chain, plan_routing
-from bot.incidents.telling import chat_recipient, tell
+from bot.incidents.telling import chat_recipient, handler_thread, tell
 from bot.incidents.types import (
     CATEGORY_LABELS,
     IncidentDetails,
@@ -432,7 +432,7 @@ class IncidentService:
                     "reason": row.reason,
                     "update": True,
                 },
-                thread_key=f"incident:{incident.id}:person:{row.person_id}",
+                thread_key=handler_thread(incident.id, row.person_id),
             )
         log.info("incident %s: %s -> %s", incident.reference, previous, incident.state)
 

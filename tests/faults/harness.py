@@ -31,6 +31,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from adapters.slack.blocks import pack_metadata
+from benchmarks.incident_submissions import ANSWERS
 from tests.slack.conftest import SECRET, TOKEN, sign
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -151,20 +152,7 @@ async def fresh_database(backend: str, tmp: Path) -> AsyncIterator[str]:
         await admin.dispose()
 
 
-REPORT_ANSWERS: dict[str, Any] = {
-    "immediate_risk": False,
-    "academy": "oakfield",
-    "category": "disparaging_post",
-    "child_involved": True,
-    "sexual_imagery": False,
-    "staff_involved": False,
-    "platform": "facebook",
-    "link": "",
-    "when": "today",
-    "seen": "A post naming a pupil",
-    "actions_taken": ["nothing_yet"],
-    "urgency": "urgent",
-}
+REPORT_ANSWERS = ANSWERS  # the answers of a complete report form (as the benchmark sends)
 
 
 def send_report_payload(user: str, n: int, key: str) -> dict[str, Any]:
