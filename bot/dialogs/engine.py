@@ -216,9 +216,12 @@ class ReportDialog:
             return self._ask_cancel(ctx, st)
         st.confirm_cancel = False
         if action == "dialog.resume" or st.status == "paused":
+            was_paused = st.status == "paused"
             st.status = "active"
             st.attempts = 0
-            if action == "dialog.resume":
+            # an answer button pressed on a paused report resumes it and shows where it is:
+            # the press is not taken as an answer (the person may be looking at an old card)
+            if action == "dialog.resume" or (was_paused and action == "dialog.answer"):
                 return self.resume_prompt(ctx, st.model_dump(mode="json"))
         if action == "dialog.keep" and st.step == value and st.step in st.answers:
             return self._answer(ctx, st, st.answers[st.step])
