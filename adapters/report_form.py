@@ -9,6 +9,7 @@ form version of a hint the core worded for chat.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -58,7 +59,7 @@ def guidance(defn: DialogDefinition, fields: Sequence[FormField]) -> list[Guidan
     hints = {f.name: f.hint or "" for f in fields}
     out = []
     for notice in defn.notices:
-        active = notice.text in hints.get(notice.field, "")
+        active = _filled(notice.text).search(hints.get(notice.field, "")) is not None
         out.append(
             Guidance(notice.id, notice.title, notice.text if active else notice.short, active)
         )
@@ -72,7 +73,7 @@ def field_hint(defn: DialogDefinition, form_field: FormField) -> str | None:
         return None
     hint = form_field.hint or ""
     for notice in defn.notices:
-        hint = hint.replace(notice.text, "").replace(notice.short, "")
+        hint = _filled(notice.text).sub("", hint).replace(notice.short, "")
     return " ".join(hint.split()) or None
 
 
@@ -140,3 +141,10 @@ def merge_other(defn: DialogDefinition, answers: Mapping[str, Any]) -> dict[str,
         if value == OTHER:
             out[name] = ""  # "Other" chosen but nothing typed: the core says it is missing
     return out
+
+
+def _filled(template: str) -> re.Pattern[str]:
+    """A notice's text as the core fills it in (``{dsl}`` becomes the academy's DSL's name,
+    or nothing), as a pattern to find it in a field's hint."""
+    parts = re.split(r"\{[a-z_]+\}", template)
+    return re.compile(".{0,200}?".join(re.escape(p) for p in parts))

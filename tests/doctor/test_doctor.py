@@ -26,9 +26,11 @@ from tests.email.smtp_server import FakeSmtpServer
 from tests.slack.fake_slack import FakeSlack
 
 TEAMS_IDS = {p.id: p.teams for p in load_trust_config(EXAMPLE_TRUST).people}
-ROUTED = ["jsmith", "okhan", "lpatel", "rhughes", "sokafor", "dwilliams", "ebrown", "gevans"]
+# every role holder of both academies (safeguarding governors included) and the trust admin
+ROUTED = ["jsmith", "okhan", "lpatel", "rhughes", "pshah", "sokafor", "dwilliams", "ebrown"]
+ROUTED += ["gevans", "dreid"]
 ROUTED_SLACK = {"U04JSMITH01", "U04OKHAN002", "U04LPATEL03", "U04SOKAFOR5", "U04DWILLMS6"}
-ROUTED_SLACK |= {"U04EBROWN07", "U04AMORGAN9"}
+ROUTED_SLACK |= {"U04EBROWN07", "U04AMORGAN9", "U04PSHAH011", "U04DREID012"}
 INSTALL_TODO = (
     "Omar Khan has never opened policybot in Teams: ask them to, or install the app for them "
     "from the Teams admin centre."
