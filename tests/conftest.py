@@ -14,6 +14,7 @@ per session there; processes the tests start inherit both).
 
 from __future__ import annotations
 
+import logging
 import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -98,6 +99,23 @@ async def database(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncItera
         await db.dispose()
         if schema:
             await drop_schema(schema)
+
+
+@pytest.fixture(autouse=True)
+def _logging_restored() -> Iterator[None]:
+    """Give the root logger back its handlers and level after each test: a command run in
+    a test configures JSON logging to the test's (soon closed) stderr and drops pytest's
+    own handlers, which broke every later log line and the log capture."""
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    yield
+    for handler in list(root.handlers):
+        if handler not in handlers:
+            root.removeHandler(handler)
+    for handler in handlers:
+        if handler not in root.handlers:
+            root.addHandler(handler)
+    root.setLevel(level)
 
 
 @pytest.fixture
