@@ -17,15 +17,19 @@ from bot.reports import charts, html, pdf
 from bot.reports.anonymise import FEWER, HIDDEN, THRESHOLD, Cell, breakdown, cell, enough
 from bot.reports.document import Chart, Document, Figure, Paragraph, Section, Table
 from bot.reports.figures import NO_THEME, Durations, Figures, gather, most_common
+from bot.reports.head_duties import (
+    AccountFigures,
+    AccountsNow,
+    CampaignFigures,
+    DutyFigures,
+    accounts_now,
+    gather_duties,
+)
 from bot.reports.period import Period, month_label
 from bot.store.models import Academy
 
 #: how many question topics / uncovered themes a report lists
 TOP_TOPICS = 10
-NOT_YET = (
-    "Not yet recorded: policybot does not record this yet. This section will be filled in "
-    "once it does; nothing here is estimated."
-)
 SHORT_URGENCY = {"immediate": "Immediate", "urgent": "Urgent", "routine": "Routine"}
 
 
@@ -84,7 +88,10 @@ async def build(
     this = await gather(session, scope=scope, period=period, **kwargs)  # type: ignore[arg-type]
     before = await gather(session, scope=scope, period=previous, **kwargs)  # type: ignore[arg-type]
     academies = {a.id: a.name for a in await session.scalars(select(Academy))}
-    doc = document(name, this, before, ctx, academies)
+    duties = await gather_duties(session, scope, period)
+    duties_before = await gather_duties(session, scope, previous)
+    register = await accounts_now(session, scope)
+    doc = document(name, this, before, ctx, academies, (duties, duties_before, register))
     return await render_off_loop(doc, executor)
 
 
@@ -104,7 +111,12 @@ def rendered(doc: Document) -> Rendered:
 
 
 def document(
-    name: str, this: Figures, before: Figures, ctx: Context, academies: dict[str, str]
+    name: str,
+    this: Figures,
+    before: Figures,
+    ctx: Context,
+    academies: dict[str, str],
+    duties: tuple[DutyFigures, DutyFigures, AccountsNow] | None = None,
 ) -> Document:
     """The report's content (already anonymised)."""
     trust_wide = not this.scope
@@ -115,7 +127,8 @@ def document(
         subtitle=f"{this.period.label()}, compared with {before.period.label()}",
         meta=[
             f"For {who}. Made {ctx.now:%d %b %Y %H:%M} UTC by policybot from the incident "
-            "records and the questions staff asked.",
+            "records, the questions staff asked, the \u201cread and understood\u201d "
+            "campaigns and the register of official accounts.",
             f"Counts and times only: no names, references or details. Counts of 1 or 2 are "
             f"shown as \u201c{FEWER}\u201d, and where the total would give such a count "
             f"away the next smallest is \u201c{HIDDEN}\u201d; times are summarised only "
@@ -144,17 +157,10 @@ def document(
     doc.sections.append(_response_section(this, before, reminder))
     doc.sections.append(_delivery_section(this, before))
     doc.sections.append(_questions_section(this, before, ctx.topics or {}))
-    doc.sections.append(
-        Section(
-            "\u201cRead and understood\u201d and official accounts",
-            [
-                Paragraph("Staff \u201cread and understood\u201d completion: " + NOT_YET),
-                Paragraph(
-                    "Checks of the academy\u2019s official social-media accounts: " + NOT_YET
-                ),
-            ],
-        )
-    )
+    if duties is not None:
+        now_d, prev_d, register = duties
+        doc.sections.append(_campaigns_section(now_d.campaigns, prev_d.campaigns))
+        doc.sections.append(_accounts_section(now_d.accounts, prev_d.accounts, register))
     return doc
 
 
@@ -322,6 +328,116 @@ def _questions_section(this: Figures, before: Figures, topics: dict[str, str]) -
         s.blocks.append(
             Paragraph("These are the gaps the annual review of the policy starts from.", note=True)
         )
+    return s
+
+
+def _campaigns_section(this: list[CampaignFigures], before: list[CampaignFigures]) -> Section:
+    s = Section("Staff \u201cread and understood\u201d")
+    s.blocks.append(
+        Paragraph(
+            "Each campaign asks staff to confirm they have read and understood one version "
+            "of the policy. Figures are as they stood at the end of each period; anyone who "
+            "left before confirming is no longer counted as asked. Trust-wide campaigns are "
+            "counted over the staff this report covers.",
+            note=True,
+        )
+    )
+    if not this:
+        s.blocks.append(Paragraph("No campaign was running in this period."))
+    else:
+        s.blocks.append(_campaign_table(this))
+    if before:
+        s.blocks.append(Paragraph("Previous period:"))
+        s.blocks.append(_campaign_table(before))
+    else:
+        s.blocks.append(Paragraph("No campaign was running in the previous period.", note=True))
+    return s
+
+
+def _campaign_table(campaigns: list[CampaignFigures]) -> Table:
+    rows = []
+    for c in campaigns:
+        parts = breakdown({"confirmed": c.confirmed, "outstanding": c.outstanding})
+        rows.append(
+            [
+                f"{c.kb_version}" + (" (trust-wide)" if c.trust_wide else ""),
+                f"{c.started_at:%d %b %Y}",
+                cell(c.asked).text,
+                parts["confirmed"].text,
+                _percent(parts["confirmed"], parts["outstanding"], c.asked),
+                parts["outstanding"].text,
+                cell(c.reminders).text,
+            ]
+        )
+    return Table(
+        [
+            "Policy version",
+            "Started",
+            "Asked",
+            "Confirmed",
+            "% confirmed",
+            "Outstanding",
+            "Reminders sent",
+        ],
+        rows,
+        [22, 14, 11, 13, 13, 14, 13],
+    )
+
+
+def _percent(part: Cell, rest: Cell, total: int) -> str:
+    """``part`` as a whole percentage of ``total`` (rounded down, so 100% means all);
+    not shown where either count is suppressed, since it would give that count away."""
+    if total == 0:
+        return "\u2013"
+    if part.suppressed or rest.suppressed:
+        return HIDDEN
+    return f"{100 * part.value // total}%"
+
+
+def _accounts_section(this: AccountFigures, before: AccountFigures, now: AccountsNow) -> Section:
+    s = Section("Official social-media accounts")
+    checks = breakdown({"on_time": this.on_time, "overdue": this.overdue, "open": this.waiting})
+    prev = breakdown({"on_time": before.on_time, "overdue": before.overdue, "open": before.waiting})
+    rows = [
+        ["Requests made", cell(this.requested).text, cell(before.requested).text],
+        ["Approved", cell(this.approved).text, cell(before.approved).text],
+        ["Declined", cell(this.declined).text, cell(before.declined).text],
+        [
+            "On the register at the end of the period",
+            cell(this.registered).text,
+            cell(before.registered).text,
+        ],
+        ["Regular checks due", cell(this.checks_due).text, cell(before.checks_due).text],
+        ["\u2013 done on time", checks["on_time"].text, prev["on_time"].text],
+        [
+            "\u2013 overdue (passed to the Headteacher after the reminders)",
+            checks["overdue"].text,
+            prev["overdue"].text,
+        ],
+        ["\u2013 still open, not yet overdue", checks["open"].text, prev["open"].text],
+        [
+            "Checks that found a problem",
+            cell(this.found_problems).text,
+            cell(before.found_problems).text,
+        ],
+    ]
+    s.blocks.append(Table(["", "This period", "Previous period"], rows, [60, 20, 20]))
+    s.blocks.append(
+        Paragraph(
+            f"Now: {cell(now.registered).text} account(s) on the register; "
+            f"{cell(now.too_few_admins).text} with fewer than two administrators; "
+            f"{cell(now.flagged).text} flagged for the Headteacher\u2019s attention.",
+        )
+    )
+    s.blocks.append(
+        Paragraph(
+            "A check finds a problem when any answer on its checklist is \u201cno\u201d "
+            "(administrators, the link to the policies, professional content, abuse "
+            "recorded). Administrators are counted only as they are now: their history "
+            "is not kept.",
+            note=True,
+        )
+    )
     return s
 
 
