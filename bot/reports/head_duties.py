@@ -7,6 +7,7 @@ counts are suppressed later by :mod:`bot.reports.anonymise`, as for incidents.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -35,6 +36,7 @@ class CampaignFigures:
     kb_version: str
     started_at: datetime
     trust_wide: bool
+    academy_name: str
     #: still asked at the period's end (people who left before confirming are not counted)
     asked: int
     confirmed: int
@@ -79,6 +81,40 @@ class AccountsNow:
     registered: int
     too_few_admins: int
     flagged: int
+
+
+@dataclass(frozen=True)
+class Duties:
+    """Everything the report's two sections show: this period, the one before, the register
+    now and (trust-wide) the same per academy, by academy id."""
+
+    this: DutyFigures
+    before: DutyFigures
+    now: AccountsNow
+    by_academy: dict[str, tuple[DutyFigures, AccountsNow]] = field(default_factory=dict)
+
+
+async def gather_all(
+    session: AsyncSession,
+    scope: str,
+    period: Period,
+    previous: Period,
+    academies: Iterable[str] = (),
+) -> Duties:
+    """:class:`Duties` of ``scope``; for the trust (``""``) also of each of ``academies``."""
+    by_academy = {}
+    if not scope:
+        for academy in academies:
+            by_academy[academy] = (
+                await gather_duties(session, academy, period),
+                await accounts_now(session, academy),
+            )
+    return Duties(
+        await gather_duties(session, scope, period),
+        await gather_duties(session, scope, previous),
+        await accounts_now(session, scope),
+        by_academy,
+    )
 
 
 async def gather_duties(session: AsyncSession, scope: str, period: Period) -> DutyFigures:
@@ -148,6 +184,7 @@ async def _campaigns(session: AsyncSession, scope: str, period: Period) -> list[
             c.kb_version,
             c.started_at,
             c.academy_id is None,
+            c.academy_name,
             counts[c.id][0],
             counts[c.id][1],
             counts[c.id][2],

@@ -21,9 +21,8 @@ from bot.reports.head_duties import (
     AccountFigures,
     AccountsNow,
     CampaignFigures,
-    DutyFigures,
-    accounts_now,
-    gather_duties,
+    Duties,
+    gather_all,
 )
 from bot.reports.period import Period, month_label
 from bot.store.models import Academy
@@ -88,10 +87,8 @@ async def build(
     this = await gather(session, scope=scope, period=period, **kwargs)  # type: ignore[arg-type]
     before = await gather(session, scope=scope, period=previous, **kwargs)  # type: ignore[arg-type]
     academies = {a.id: a.name for a in await session.scalars(select(Academy))}
-    duties = await gather_duties(session, scope, period)
-    duties_before = await gather_duties(session, scope, previous)
-    register = await accounts_now(session, scope)
-    doc = document(name, this, before, ctx, academies, (duties, duties_before, register))
+    duties = await gather_all(session, scope, period, previous, academies)
+    doc = document(name, this, before, ctx, academies, duties)
     return await render_off_loop(doc, executor)
 
 
@@ -116,7 +113,7 @@ def document(
     before: Figures,
     ctx: Context,
     academies: dict[str, str],
-    duties: tuple[DutyFigures, DutyFigures, AccountsNow] | None = None,
+    duties: Duties | None = None,
 ) -> Document:
     """The report's content (already anonymised)."""
     trust_wide = not this.scope
@@ -158,9 +155,12 @@ def document(
     doc.sections.append(_delivery_section(this, before))
     doc.sections.append(_questions_section(this, before, ctx.topics or {}))
     if duties is not None:
-        now_d, prev_d, register = duties
-        doc.sections.append(_campaigns_section(now_d.campaigns, prev_d.campaigns))
-        doc.sections.append(_accounts_section(now_d.accounts, prev_d.accounts, register))
+        doc.sections.append(_campaigns_section(duties.this.campaigns, duties.before.campaigns))
+        doc.sections.append(
+            _accounts_section(duties.this.accounts, duties.before.accounts, duties.now)
+        )
+        if duties.by_academy:
+            doc.sections.append(_duties_by_academy(duties, academies))
     return doc
 
 
@@ -360,8 +360,8 @@ def _campaign_table(campaigns: list[CampaignFigures]) -> Table:
         parts = breakdown({"confirmed": c.confirmed, "outstanding": c.outstanding})
         rows.append(
             [
-                f"{c.kb_version}" + (" (trust-wide)" if c.trust_wide else ""),
-                f"{c.started_at:%d %b %Y}",
+                c.kb_version + (" (trust-wide)" if c.trust_wide else f" ({c.academy_name})"),
+                f"{c.started_at.day} {c.started_at:%b %Y}",
                 cell(c.asked).text,
                 parts["confirmed"].text,
                 _percent(parts["confirmed"], parts["outstanding"], c.asked),
@@ -423,10 +423,17 @@ def _accounts_section(this: AccountFigures, before: AccountFigures, now: Account
     ]
     s.blocks.append(Table(["", "This period", "Previous period"], rows, [60, 20, 20]))
     s.blocks.append(
-        Paragraph(
-            f"Now: {cell(now.registered).text} account(s) on the register; "
-            f"{cell(now.too_few_admins).text} with fewer than two administrators; "
-            f"{cell(now.flagged).text} flagged for the Headteacher\u2019s attention.",
+        Table(
+            ["As the register stands now", "Accounts"],
+            [
+                ["Approved accounts on the register", cell(now.registered).text],
+                ["\u2013 with fewer than two administrators", cell(now.too_few_admins).text],
+                [
+                    "\u2013 flagged for the Headteacher\u2019s attention",
+                    cell(now.flagged).text,
+                ],
+            ],
+            [80, 20],
         )
     )
     s.blocks.append(
@@ -436,6 +443,67 @@ def _accounts_section(this: AccountFigures, before: AccountFigures, now: Account
             "recorded). Administrators are counted only as they are now: their history "
             "is not kept.",
             note=True,
+        )
+    )
+    return s
+
+
+def _duties_by_academy(duties: Duties, academies: dict[str, str]) -> Section:
+    s = Section("\u201cRead and understood\u201d and official accounts by academy")
+    s.blocks.append(
+        Paragraph(
+            "This period. Campaigns are added up per academy over its own staff (its own "
+            "campaigns and the trust-wide ones), so one person can be asked more than once.",
+            note=True,
+        )
+    )
+    read, checked = [], []
+    for academy in sorted(duties.by_academy, key=lambda a: academies.get(a, a)):
+        fig, now = duties.by_academy[academy]
+        name = academies.get(academy, academy)
+        asked = sum(c.asked for c in fig.campaigns)
+        confirmed = sum(c.confirmed for c in fig.campaigns)
+        parts = breakdown({"confirmed": confirmed, "outstanding": asked - confirmed})
+        read.append(
+            [
+                name,
+                cell(asked).text,
+                parts["confirmed"].text,
+                _percent(parts["confirmed"], parts["outstanding"], asked),
+                parts["outstanding"].text,
+            ]
+        )
+        a = fig.accounts
+        checks = breakdown({"on_time": a.on_time, "overdue": a.overdue, "open": a.waiting})
+        checked.append(
+            [
+                name,
+                cell(a.checks_due).text,
+                checks["on_time"].text,
+                checks["overdue"].text,
+                cell(a.found_problems).text,
+                cell(now.too_few_admins).text,
+            ]
+        )
+    s.blocks.append(
+        Table(
+            ["Academy", "Asked", "Confirmed", "% confirmed", "Outstanding"],
+            read,
+            [36, 16, 16, 16, 16],
+        )
+    )
+    s.blocks.append(
+        Table(
+            [
+                "Academy",
+                "Checks due",
+                "Done on time",
+                "Overdue",
+                "Found a problem",
+                "Fewer than two administrators (now)",
+            ],
+            checked,
+            [26, 13, 13, 13, 15, 20],
         )
     )
     return s

@@ -19,7 +19,7 @@ from bot.clock import FakeClock
 from bot.messages import Actor
 from bot.reports import monitoring
 from bot.reports.anonymise import FEWER, HIDDEN, breakdown, cell
-from bot.reports.head_duties import accounts_now, gather_duties
+from bot.reports.head_duties import DutyFigures, accounts_now, gather_duties
 from bot.reports.monitoring import Context
 from bot.reports.period import Period
 from bot.store.db import Database
@@ -150,6 +150,10 @@ async def _seed(database: Database) -> Seeded:
     return Seeded(handles)
 
 
+def confirmed_of(fig: DutyFigures) -> int:
+    return sum(c.confirmed for c in fig.campaigns)
+
+
 @pytest.fixture
 async def seeded(database: Database, trust: TrustConfig) -> Seeded:
     return await _seed(database)
@@ -272,14 +276,16 @@ async def test_the_report_shows_them_suppressed_and_names_nobody(
     for c in fig.campaigns:
         parts = breakdown({"confirmed": c.confirmed, "outstanding": c.outstanding})
         row = [
-            version + (" (trust-wide)" if c.trust_wide else ""),
-            f"{c.started_at:%d %b %Y}",
+            version + (" (trust-wide)" if c.trust_wide else " (Oakfield Primary Academy)"),
+            f"{c.started_at.day} {c.started_at:%b %Y}",
             cell(c.asked).text,
             parts["confirmed"].text,
         ]
         assert "\n".join(row) in text
     own = next(c for c in fig.campaigns if not c.trust_wide)
-    assert f"{own.started_at:%d %b %Y}\n6\n6\n100%\n0\n" in text  # all six confirmed
+    assert (
+        f"{own.started_at.day} {own.started_at:%b %Y}\n6\n6\n100%\n0\n" in text
+    )  # all six confirmed
     trust_wide = next(c for c in fig.campaigns if c.trust_wide)
     # 4 of 6 confirmed leaves 2 outstanding: "fewer than 3", so 4 and the % would tell
     assert f"\n6\n{HIDDEN}\n{HIDDEN}\n{FEWER}\n" in text and trust_wide.outstanding == 2
@@ -291,7 +297,29 @@ async def test_the_report_shows_them_suppressed_and_names_nobody(
     assert f"done on time\n{checks['on_time'].text}\n" in text
     assert f"after the reminders)\n{checks['overdue'].text}\n" in text
     assert f"found a problem\n{cell(a.found_problems).text}\n" in text
-    assert f"{cell(now.too_few_admins).text} with fewer than two administrators" in text
+    assert f"with fewer than two administrators\n{cell(now.too_few_admins).text}" in text
+    assert f"Approved accounts on the register\n{cell(now.registered).text}" in text
+    # the Board's report: each academy's row, from that academy's own figures
+    board = reports[""].document.all_text()
+    assert "Not yet recorded" not in board
+    for academy in trust.academies:
+        async with database.session() as session:
+            mine = await gather_duties(session, academy.id, TERM)
+            register = await accounts_now(session, academy.id)
+        asked = sum(c.asked for c in mine.campaigns)
+        parts = breakdown({"c": confirmed_of(mine), "o": asked - confirmed_of(mine)})
+        assert f"{academy.name}\n{cell(asked).text}\n{parts['c'].text}\n" in board
+        m = mine.accounts
+        checks = breakdown({"on_time": m.on_time, "overdue": m.overdue, "open": m.waiting})
+        row = [
+            academy.name,
+            cell(m.checks_due).text,
+            checks["on_time"].text,
+            checks["overdue"].text,
+            cell(m.found_problems).text,
+            cell(register.too_few_admins).text,
+        ]
+        assert "\n".join(row) in board
     names = [p.name for p in trust.people]
     firsts = {n.split()[0] for n in names} | {n.split()[-1] for n in names}
     for report in reports.values():
