@@ -17,15 +17,18 @@ from bot.reports import charts, html, pdf
 from bot.reports.anonymise import FEWER, HIDDEN, THRESHOLD, Cell, breakdown, cell, enough
 from bot.reports.document import Chart, Document, Figure, Paragraph, Section, Table
 from bot.reports.figures import NO_THEME, Durations, Figures, gather, most_common
+from bot.reports.head_duties import (
+    AccountFigures,
+    AccountsNow,
+    CampaignFigures,
+    Duties,
+    gather_all,
+)
 from bot.reports.period import Period, month_label
 from bot.store.models import Academy
 
 #: how many question topics / uncovered themes a report lists
 TOP_TOPICS = 10
-NOT_YET = (
-    "Not yet recorded: policybot does not record this yet. This section will be filled in "
-    "once it does; nothing here is estimated."
-)
 SHORT_URGENCY = {"immediate": "Immediate", "urgent": "Urgent", "routine": "Routine"}
 
 
@@ -84,7 +87,8 @@ async def build(
     this = await gather(session, scope=scope, period=period, **kwargs)  # type: ignore[arg-type]
     before = await gather(session, scope=scope, period=previous, **kwargs)  # type: ignore[arg-type]
     academies = {a.id: a.name for a in await session.scalars(select(Academy))}
-    doc = document(name, this, before, ctx, academies)
+    duties = await gather_all(session, scope, period, previous, academies)
+    doc = document(name, this, before, ctx, academies, duties)
     return await render_off_loop(doc, executor)
 
 
@@ -104,7 +108,12 @@ def rendered(doc: Document) -> Rendered:
 
 
 def document(
-    name: str, this: Figures, before: Figures, ctx: Context, academies: dict[str, str]
+    name: str,
+    this: Figures,
+    before: Figures,
+    ctx: Context,
+    academies: dict[str, str],
+    duties: Duties | None = None,
 ) -> Document:
     """The report's content (already anonymised)."""
     trust_wide = not this.scope
@@ -115,7 +124,8 @@ def document(
         subtitle=f"{this.period.label()}, compared with {before.period.label()}",
         meta=[
             f"For {who}. Made {ctx.now:%d %b %Y %H:%M} UTC by policybot from the incident "
-            "records and the questions staff asked.",
+            "records, the questions staff asked, the \u201cread and understood\u201d "
+            "campaigns and the register of official accounts.",
             f"Counts and times only: no names, references or details. Counts of 1 or 2 are "
             f"shown as \u201c{FEWER}\u201d, and where the total would give such a count "
             f"away the next smallest is \u201c{HIDDEN}\u201d; times are summarised only "
@@ -144,17 +154,13 @@ def document(
     doc.sections.append(_response_section(this, before, reminder))
     doc.sections.append(_delivery_section(this, before))
     doc.sections.append(_questions_section(this, before, ctx.topics or {}))
-    doc.sections.append(
-        Section(
-            "\u201cRead and understood\u201d and official accounts",
-            [
-                Paragraph("Staff \u201cread and understood\u201d completion: " + NOT_YET),
-                Paragraph(
-                    "Checks of the academy\u2019s official social-media accounts: " + NOT_YET
-                ),
-            ],
+    if duties is not None:
+        doc.sections.append(_campaigns_section(duties.this.campaigns, duties.before.campaigns))
+        doc.sections.append(
+            _accounts_section(duties.this.accounts, duties.before.accounts, duties.now)
         )
-    )
+        if duties.by_academy:
+            doc.sections.append(_duties_by_academy(duties, academies))
     return doc
 
 
@@ -322,6 +328,184 @@ def _questions_section(this: Figures, before: Figures, topics: dict[str, str]) -
         s.blocks.append(
             Paragraph("These are the gaps the annual review of the policy starts from.", note=True)
         )
+    return s
+
+
+def _campaigns_section(this: list[CampaignFigures], before: list[CampaignFigures]) -> Section:
+    s = Section("Staff \u201cread and understood\u201d")
+    s.blocks.append(
+        Paragraph(
+            "Each campaign asks staff to confirm they have read and understood one version "
+            "of the policy. Figures are as they stood at the end of each period; anyone who "
+            "left before confirming is no longer counted as asked. Trust-wide campaigns are "
+            "counted over the staff this report covers.",
+            note=True,
+        )
+    )
+    if not this:
+        s.blocks.append(Paragraph("No campaign was running in this period."))
+    else:
+        s.blocks.append(_campaign_table(this))
+    if before:
+        s.blocks.append(Paragraph("Previous period:"))
+        s.blocks.append(_campaign_table(before))
+    else:
+        s.blocks.append(Paragraph("No campaign was running in the previous period.", note=True))
+    return s
+
+
+def _campaign_table(campaigns: list[CampaignFigures]) -> Table:
+    rows = []
+    for c in campaigns:
+        parts = breakdown({"confirmed": c.confirmed, "outstanding": c.outstanding})
+        rows.append(
+            [
+                c.kb_version + (" (trust-wide)" if c.trust_wide else f" ({c.academy_name})"),
+                f"{c.started_at.day} {c.started_at:%b %Y}",
+                cell(c.asked).text,
+                parts["confirmed"].text,
+                _percent(parts["confirmed"], parts["outstanding"], c.asked),
+                parts["outstanding"].text,
+                cell(c.reminders).text,
+            ]
+        )
+    return Table(
+        [
+            "Policy version",
+            "Started",
+            "Asked",
+            "Confirmed",
+            "% confirmed",
+            "Outstanding",
+            "Reminders sent",
+        ],
+        rows,
+        [22, 14, 11, 13, 13, 14, 13],
+    )
+
+
+def _percent(part: Cell, rest: Cell, total: int) -> str:
+    """``part`` as a whole percentage of ``total`` (rounded down, so 100% means all);
+    not shown where either count is suppressed, since it would give that count away."""
+    if total == 0:
+        return "\u2013"
+    if part.suppressed or rest.suppressed:
+        return HIDDEN
+    return f"{100 * part.value // total}%"
+
+
+def _accounts_section(this: AccountFigures, before: AccountFigures, now: AccountsNow) -> Section:
+    s = Section("Official social-media accounts")
+    checks = breakdown({"on_time": this.on_time, "overdue": this.overdue, "open": this.waiting})
+    prev = breakdown({"on_time": before.on_time, "overdue": before.overdue, "open": before.waiting})
+    rows = [
+        ["Requests made", cell(this.requested).text, cell(before.requested).text],
+        ["Approved", cell(this.approved).text, cell(before.approved).text],
+        ["Declined", cell(this.declined).text, cell(before.declined).text],
+        [
+            "On the register at the end of the period",
+            cell(this.registered).text,
+            cell(before.registered).text,
+        ],
+        ["Regular checks due", cell(this.checks_due).text, cell(before.checks_due).text],
+        ["\u2013 done on time", checks["on_time"].text, prev["on_time"].text],
+        [
+            "\u2013 overdue (passed to the Headteacher after the reminders)",
+            checks["overdue"].text,
+            prev["overdue"].text,
+        ],
+        ["\u2013 still open, not yet overdue", checks["open"].text, prev["open"].text],
+        [
+            "Checks that found a problem",
+            cell(this.found_problems).text,
+            cell(before.found_problems).text,
+        ],
+    ]
+    s.blocks.append(Table(["", "This period", "Previous period"], rows, [60, 20, 20]))
+    s.blocks.append(
+        Table(
+            ["As the register stands now", "Accounts"],
+            [
+                ["Approved accounts on the register", cell(now.registered).text],
+                ["\u2013 with fewer than two administrators", cell(now.too_few_admins).text],
+                [
+                    "\u2013 flagged for the Headteacher\u2019s attention",
+                    cell(now.flagged).text,
+                ],
+            ],
+            [80, 20],
+        )
+    )
+    s.blocks.append(
+        Paragraph(
+            "A check finds a problem when any answer on its checklist is \u201cno\u201d "
+            "(administrators, the link to the policies, professional content, abuse "
+            "recorded). Administrators are counted only as they are now: their history "
+            "is not kept.",
+            note=True,
+        )
+    )
+    return s
+
+
+def _duties_by_academy(duties: Duties, academies: dict[str, str]) -> Section:
+    s = Section("\u201cRead and understood\u201d and official accounts by academy")
+    s.blocks.append(
+        Paragraph(
+            "This period. Campaigns are added up per academy over its own staff (its own "
+            "campaigns and the trust-wide ones), so one person can be asked more than once.",
+            note=True,
+        )
+    )
+    read, checked = [], []
+    for academy in sorted(duties.by_academy, key=lambda a: academies.get(a, a)):
+        fig, now = duties.by_academy[academy]
+        name = academies.get(academy, academy)
+        asked = sum(c.asked for c in fig.campaigns)
+        confirmed = sum(c.confirmed for c in fig.campaigns)
+        parts = breakdown({"confirmed": confirmed, "outstanding": asked - confirmed})
+        read.append(
+            [
+                name,
+                cell(asked).text,
+                parts["confirmed"].text,
+                _percent(parts["confirmed"], parts["outstanding"], asked),
+                parts["outstanding"].text,
+            ]
+        )
+        a = fig.accounts
+        checks = breakdown({"on_time": a.on_time, "overdue": a.overdue, "open": a.waiting})
+        checked.append(
+            [
+                name,
+                cell(a.checks_due).text,
+                checks["on_time"].text,
+                checks["overdue"].text,
+                cell(a.found_problems).text,
+                cell(now.too_few_admins).text,
+            ]
+        )
+    s.blocks.append(
+        Table(
+            ["Academy", "Asked", "Confirmed", "% confirmed", "Outstanding"],
+            read,
+            [36, 16, 16, 16, 16],
+        )
+    )
+    s.blocks.append(
+        Table(
+            [
+                "Academy",
+                "Checks due",
+                "Done on time",
+                "Overdue",
+                "Found a problem",
+                "Fewer than two administrators (now)",
+            ],
+            checked,
+            [26, 13, 13, 13, 15, 20],
+        )
+    )
     return s
 
 

@@ -124,7 +124,7 @@ async def test_report_shows_the_figures_suppressed(database: Database, term: See
     for category, c in cells.items():
         row = f"{CATEGORY_LABELS[category]}\n{c.text}\n"
         assert row in text
-    assert "Not yet recorded" in text  # read-and-understood and account checks
+    assert "Staff \u201cread and understood\u201d" in text and "Not yet recorded" not in text
     assert report.pdf.startswith(b"%PDF-") and len(report.pdf) > 10_000
     assert report.html.startswith("<!DOCTYPE html>") and "<svg" in report.html
     assert 'src="http' not in report.html and "<script" not in report.html
