@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import UTC, datetime
 
 from sqlalchemy import select
@@ -28,6 +29,22 @@ OAKFIELD = [
 ]
 
 
+class Pick:
+    """A form answer naming options ("Jane Smith"): typed as their numbers in the list shown."""
+
+    def __init__(self, *labels: str) -> None:
+        self.labels = labels
+
+    def numbers(self, shown: str) -> str:
+        """The numbers of ``labels`` in the last option line printed in ``shown``."""
+        options = shown.rstrip().splitlines()[-1]
+        found = dict(re.findall(r"\[(\d+)\] ([^\[(]+?)\s*(?:\(|\[|$)", options))
+        by_label = {label: number for number, label in found.items()}
+        missing = [label for label in self.labels if label not in by_label]
+        assert not missing, f"{missing} not among the options {options!r}"
+        return ", ".join(by_label[label] for label in self.labels)
+
+
 class Person:
     """One console user: what they type and what the chat printed for them."""
 
@@ -35,14 +52,14 @@ class Person:
         self.out = io.StringIO()
         self.chat = ConsoleChat(bot, Actor("console", name, name), out=self.out)
 
-    async def type(self, text: str, *form: str) -> str:
+    async def type(self, text: str, *form: str | Pick) -> str:
         answers = iter(form)
 
         def read(prompt: str) -> str:
             answer = next(answers, None)
             if answer is None:
                 raise AssertionError(f"the console asked {prompt!r}: no answer scripted")
-            return answer
+            return answer.numbers(self.out.getvalue()) if isinstance(answer, Pick) else answer
 
         start = self.out.tell()
         await self.chat.line(text, read)
