@@ -9,11 +9,13 @@ form version of a hint the core worded for chat.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from bot.dialogs import DialogDefinition
+from bot.dialogs.definition import Notice
 from bot.messages import FormField
 
 #: the option value meaning "none of these: see the text field below"
@@ -58,11 +60,17 @@ def guidance(defn: DialogDefinition, fields: Sequence[FormField]) -> list[Guidan
     hints = {f.name: f.hint or "" for f in fields}
     out = []
     for notice in defn.notices:
-        active = notice.text in hints.get(notice.field, "")
-        out.append(
-            Guidance(notice.id, notice.title, notice.text if active else notice.short, active)
-        )
+        full = _full_text(notice, hints.get(notice.field, ""))
+        out.append(Guidance(notice.id, notice.title, full or notice.short, full is not None))
     return out
+
+
+def _full_text(notice: Notice, hint: str) -> str | None:
+    """The notice's full text as the core worded it in ``hint`` (``{dsl}`` filled in with
+    the reporter's DSL, or nothing), or None when it is not there."""
+    pattern = re.escape(notice.text).replace(re.escape("{dsl}"), ".*?")
+    found = re.search(pattern, hint, re.DOTALL)
+    return found.group(0) if found else None
 
 
 def field_hint(defn: DialogDefinition, form_field: FormField) -> str | None:
@@ -72,7 +80,7 @@ def field_hint(defn: DialogDefinition, form_field: FormField) -> str | None:
         return None
     hint = form_field.hint or ""
     for notice in defn.notices:
-        hint = hint.replace(notice.text, "").replace(notice.short, "")
+        hint = hint.replace(_full_text(notice, hint) or notice.text, "").replace(notice.short, "")
     return " ".join(hint.split()) or None
 
 
