@@ -27,8 +27,9 @@ from tests.slack.fake_slack import FakeSlack
 
 TEAMS_IDS = {p.id: p.teams for p in load_trust_config(EXAMPLE_TRUST).people}
 ROUTED = ["jsmith", "okhan", "lpatel", "rhughes", "sokafor", "dwilliams", "ebrown", "gevans"]
+ROUTED += ["pshah", "dreid"]  # the safeguarding governors (issue 16)
 ROUTED_SLACK = {"U04JSMITH01", "U04OKHAN002", "U04LPATEL03", "U04SOKAFOR5", "U04DWILLMS6"}
-ROUTED_SLACK |= {"U04EBROWN07", "U04AMORGAN9"}
+ROUTED_SLACK |= {"U04EBROWN07", "U04AMORGAN9", "U04PSHAH011", "U04DREID012"}
 INSTALL_TODO = (
     "Omar Khan has never opened policybot in Teams: ask them to, or install the app for them "
     "from the Teams admin centre."
