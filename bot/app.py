@@ -239,6 +239,8 @@ class PolicyBot:
         if msg.shared:  # a channel: nothing private is taken or shown (bot/shared_chat.py)
             if shared_chat.private_request(text):
                 return [shared_chat.pointer(text)]
+            if (head := await self.campaigns.on_shared_message(msg, low)) is not None:
+                return head
             return await self._answer(msg, text, {}, stored=stored.get(qa_key))
         pending = stored.get(text_key)
         if pending is not None and now - pending.updated_at <= PENDING_TEXT_FOR:

@@ -3,7 +3,8 @@
 A report, its answers and incident actions are private: in a shared conversation none of
 them is taken, and no report draft (started elsewhere) receives the text. The person gets a
 pointer to the private way instead (a button that opens the report form just for them); policy
-questions and help are answered as usual.
+questions and help are answered as usual. A Headteacher starts a "read and understood"
+campaign here, aimed at the channel's members (bot/campaigns/chat.py ``on_shared_message``).
 """
 
 from __future__ import annotations

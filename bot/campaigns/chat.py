@@ -12,6 +12,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from bot import shared_chat
 from bot.campaigns.audience import AudienceError, AudienceSource, Group
 from bot.campaigns.notifications import CONFIRM_LABEL, campaign_choices
 from bot.campaigns.service import (
@@ -93,6 +94,16 @@ class CampaignChat:
                 return await self._one(msg.actor, verb, number)
         except CampaignError as exc:
             return _error(str(exc))
+        return None
+
+    async def on_shared_message(self, msg: Message, low: str) -> list[Reply] | None:
+        """Replies to a campaign command said in a channel or team, else None: starting one
+        is done there (it is aimed at that channel's members and shows nothing private); the
+        list, a campaign's completion list and the rest get the private pointer."""
+        if _START.match(low):
+            return await self.on_message(msg, low)
+        if _LIST.match(low) or _ONE.match(low):
+            return [shared_chat.pointer(low)]
         return None
 
     async def on_action(self, act: Action) -> list[Reply]:

@@ -18,7 +18,7 @@ from bot.delivery.worker import OutboxWorker
 from bot.messages import Message
 from bot.store.models import AuditEvent
 from bot.trust.directory import find_person, set_role
-from tests.campaigns.test_console import Person, flat
+from tests.campaigns.test_console import Person, Pick, flat
 
 #: the request form's fields in order: academy, platform, handle, purpose, pupils, email,
 #: administrators, code of behaviour, About-page links
@@ -122,7 +122,7 @@ async def test_official_accounts_in_the_console(console_bot: PolicyBot, clock: F
         "Dance club",
         "yes",
         "dance@oakfield.example.org",
-        "1, 5",
+        Pick("Jane Smith", "Tom Cooper"),
         "yes",
         "yes",
     )

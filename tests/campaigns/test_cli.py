@@ -33,21 +33,22 @@ def test_campaigns_cli(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> No
     code, out, _ = run(
         capsys, "campaigns", "start", "--as", "jane", "--academy", "oakfield", "--reminders", "1"
     )
-    assert code == 0 and "Campaign 1 started (version 1): 5 asked" in out
+    assert code == 0 and "Campaign 1 started (version 1): 6 asked" in out
     code, out, _ = run(capsys, "campaigns", "list")
-    assert "1\tOakfield Primary Academy\tversion 1\tactive\t0/5 confirmed" in out
+    assert "1\tOakfield Primary Academy\tversion 1\tactive\t0/6 confirmed" in out
     code, out, _ = run(capsys, "campaigns", "show", "1", "--as", "sarah")
     assert code == 1  # Riverside's Headteacher cannot see it
     code, out, _ = run(capsys, "campaigns", "show", "1", "--as", "jane")
-    assert "Confirmed: 0 of 5." in out and "Not yet confirmed: Jane Smith" in out
+    assert "Confirmed: 0 of 6." in out and "Not yet confirmed: Jane Smith" in out
     target = tmp_path / "campaign-1.csv"
     code, out, _ = run(capsys, "campaigns", "export", "1", "--out", str(target))
-    assert code == 0 and "Wrote 5 rows" in out
+    assert code == 0 and "Wrote 6 rows" in out
     rows = list(csv.DictReader(target.open(encoding="utf-8")))
     assert sorted(r["name"] for r in rows) == [
         "Jane Smith",
         "Leena Patel",
         "Omar Khan",
+        "Priya Shah",
         "Robert Hughes",
         "Tom Cooper",
     ]

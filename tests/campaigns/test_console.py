@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import UTC, datetime
 
 from sqlalchemy import select
@@ -18,7 +19,30 @@ from bot.delivery.worker import OutboxWorker
 from bot.messages import Action, Actor, Message
 from bot.store.models import AuditEvent
 
-OAKFIELD = ["Jane Smith", "Leena Patel", "Omar Khan", "Robert Hughes", "Tom Cooper"]
+OAKFIELD = [
+    "Jane Smith",
+    "Leena Patel",
+    "Omar Khan",
+    "Priya Shah",
+    "Robert Hughes",
+    "Tom Cooper",
+]
+
+
+class Pick:
+    """A form answer naming options ("Jane Smith"): typed as their numbers in the list shown."""
+
+    def __init__(self, *labels: str) -> None:
+        self.labels = labels
+
+    def numbers(self, shown: str) -> str:
+        """The numbers of ``labels`` in the last option line printed in ``shown``."""
+        options = shown.rstrip().splitlines()[-1]
+        found = dict(re.findall(r"\[(\d+)\] ([^\[(]+?)\s*(?:\(|\[|$)", options))
+        by_label = {label: number for number, label in found.items()}
+        missing = [label for label in self.labels if label not in by_label]
+        assert not missing, f"{missing} not among the options {options!r}"
+        return ", ".join(by_label[label] for label in self.labels)
 
 
 class Person:
@@ -28,14 +52,14 @@ class Person:
         self.out = io.StringIO()
         self.chat = ConsoleChat(bot, Actor("console", name, name), out=self.out)
 
-    async def type(self, text: str, *form: str) -> str:
+    async def type(self, text: str, *form: str | Pick) -> str:
         answers = iter(form)
 
         def read(prompt: str) -> str:
             answer = next(answers, None)
             if answer is None:
                 raise AssertionError(f"the console asked {prompt!r}: no answer scripted")
-            return answer
+            return answer.numbers(self.out.getvalue()) if isinstance(answer, Pick) else answer
 
         start = self.out.tell()
         await self.chat.line(text, read)
@@ -58,10 +82,10 @@ async def test_campaign_in_the_console(console_bot: PolicyBot, clock: FakeClock)
 
     shown = await jane.type("campaign start", "1", "1", "1", "2")
     assert "[1] Oakfield Primary Academy" in shown  # the choices are listed to pick by number
-    assert "Campaign 1 has started: 5 people are being sent the policy summary (version 1)" in shown
+    assert "Campaign 1 has started: 6 people are being sent the policy summary (version 1)" in shown
     assert "every 1 day to anyone who has not confirmed, up to 2 times" in shown
 
-    assert await worker.run_once() == 5
+    assert await worker.run_once() == 6
     printed = flat(notices.getvalue())
     for name in OAKFIELD:
         assert f"To {name}" in printed
@@ -85,30 +109,31 @@ async def test_campaign_in_the_console(console_bot: PolicyBot, clock: FakeClock)
     assert [c.label for c in asked.choices] == ["I have read and understood"]
     assert "Not allowed" in await omar.type("can i message a pupil on instagram")
     clock.advance(hours=25)
-    assert await bot.campaigns.service.run_due() == 4  # all but Tom
+    assert await bot.campaigns.service.run_due() == 5  # all but Tom
     notices.truncate(0)
     notices.seek(0)
-    assert await worker.run_once() == 4
+    assert await worker.run_once() == 5
     assert "Reminder 1 of 2: you have not yet confirmed" in flat(notices.getvalue())
     assert "To Tom Cooper" not in notices.getvalue()
     assert await bot.campaigns.service.run_due() == 0  # not again before the interval
 
     status = await jane.type("campaign 1")
-    assert "Confirmed: 1 of 5." in status
-    assert "Oakfield Primary Academy: 1 of 5 confirmed" in status
+    assert "Confirmed: 1 of 6." in status
+    assert "Oakfield Primary Academy: 1 of 6 confirmed" in status
     assert "Not yet confirmed: Jane Smith (reminded 1\u00d7), Leena Patel" in status
     assert "Confirmed: Tom Cooper (24 Nov 09:00)" in status
 
     clock.advance(hours=25)
-    assert await bot.campaigns.service.run_due() == 4  # the second and last reminder
+    assert await bot.campaigns.service.run_due() == 5  # the second and last reminder
     clock.advance(hours=25)
     assert await bot.campaigns.service.run_due() == 1  # no more than 2; Jane gets the report
     notices.truncate(0)
     notices.seek(0)
-    await worker.run_once()
+    while await worker.run_once():  # each person gets one message per round
+        pass
     report = flat(notices.getvalue())
-    assert "To Jane Smith" in report and "Campaign 1: 4 not yet confirmed" in report
-    assert "1 of 5 have confirmed. Not yet confirmed: Jane Smith, Leena Patel, Omar Khan" in report
+    assert "To Jane Smith" in report and "Campaign 1: 5 not yet confirmed" in report
+    assert "1 of 6 have confirmed. Not yet confirmed: Jane Smith, Leena Patel, Omar Khan" in report
     assert await bot.campaigns.service.run_due() == 0  # reported once
 
     assert "campaign,policy_version,academy,name" in await jane.type("campaign export 1")
@@ -118,6 +143,7 @@ async def test_campaign_in_the_console(console_bot: PolicyBot, clock: FakeClock)
         "Jane Smith": "outstanding",
         "Leena Patel": "outstanding",
         "Omar Khan": "outstanding",
+        "Priya Shah": "outstanding",
         "Robert Hughes": "outstanding",
         "Tom Cooper": "confirmed",
     }
@@ -128,7 +154,7 @@ async def test_campaign_in_the_console(console_bot: PolicyBot, clock: FakeClock)
         confirmed = await session.scalar(
             select(AuditEvent).where(AuditEvent.action == "campaign_confirmed")
         )
-    assert actions.count("campaign_reminder_sent") == 8
+    assert actions.count("campaign_reminder_sent") == 10
     assert "campaign_started" in actions and "campaign_exported" in actions
     assert confirmed is not None
     assert confirmed.actor == "console:tom" and confirmed.data["version"] == "1"
@@ -141,24 +167,25 @@ async def test_campaign_in_the_console(console_bot: PolicyBot, clock: FakeClock)
     # ending it; a new campaign for the same version does not ask Tom again
     assert "Campaign 1 has ended" in await jane.type("campaign end 1")
     shown = await jane.type("campaign start", "1", "1", "", "")
-    assert "Campaign 2 has started: 4 people" in shown
+    assert "Campaign 2 has started: 5 people" in shown
     assert "1 had already confirmed version 1, so they are not asked again" in shown
     assert "every 2 days" in shown and "up to 3 times" in shown
 
     # Leena leaves the trust: no longer chased
     await bot.accounts.service.person_left("leena")
     clock.advance(days=2, hours=1)
-    assert await bot.campaigns.service.run_due() == 3
+    assert await bot.campaigns.service.run_due() == 4
     status = await jane.type("campaign 2")
     assert "No longer asked (left the channel, team or trust): Leena Patel" in status
 
-    # the last three confirm: Jane is told everyone has
-    for name in ("jane", "omar", "robert"):
+    # the last four confirm: Jane is told everyone has
+    for name in ("jane", "omar", "priya", "robert"):
         assert "I have recorded" in await Person(bot, name).type("read and understood")
     notices.truncate(0)
     notices.seek(0)
-    await worker.run_once()
+    while await worker.run_once():
+        pass
     assert "Campaign 2: everyone has confirmed" in flat(notices.getvalue())
-    assert "has confirmed they have read and understood the policy, version 1: 4 of 4" in flat(
+    assert "has confirmed they have read and understood the policy, version 1: 5 of 5" in flat(
         notices.getvalue()
     )

@@ -243,6 +243,33 @@ async def test_mentioning_the_bot_in_the_channel_offers_its_members(slack: Slack
     assert [b["text"]["text"] for b in shown(prompt)["buttons"]] == ["Start campaign"]
 
 
+async def test_in_the_channel_only_starting_is_done_there(slack: Slack) -> None:
+    """A channel may start a campaign; a completion list (who has not confirmed) and the list
+    of campaigns are not shown where others read, and a teacher still cannot start one."""
+    slack.fake.channel_members[STAFF_ROOM] = [HEAD, REPORTER]
+    answers = {"scope": "oakfield", "audience": "group"}
+    assert "people are being sent" in shown(await start_campaign(slack, answers))["all"]
+    await slack.settled()
+    said = []
+    for n, (user, text) in enumerate(
+        [(HEAD, "campaign 1"), (HEAD, "campaigns"), (REPORTER, "campaign start")]
+    ):
+        await slack.client.event(
+            {
+                "type": "app_mention",
+                "user": user,
+                "text": f"<@{BOT_USER}> {text}",
+                "channel": STAFF_ROOM,
+                "ts": f"1764000001.00010{n}",
+            }
+        )
+        said.append(" ".join(shown(c)["all"] for c in await slack.settled() if "text" in c.args))
+    status, listing, teacher = said
+    assert "That is private" in status and "Not yet confirmed" not in status
+    assert "That is private" in listing and "Campaign 1" not in listing
+    assert "Only a Principal/Headteacher" in teacher
+
+
 async def test_someone_joining_the_channel_is_asked_too(slack: Slack) -> None:
     slack.fake.channel_members[STAFF_ROOM] = [HEAD, REPORTER]
     answers = {"scope": "oakfield", "audience": "group"}
