@@ -188,7 +188,7 @@ class TeamsHandler(ActivityHandler):
         self, context: TurnContext, actor: Actor, text: str
     ) -> Choice | None:
         """Plain-text clients answer buttons by number; map "2" back to the second button."""
-        if not text.isdigit():
+        if not (text.isdecimal() and text.isascii()):
             return None
         stored = await self.store.get(self._choices_key(context, actor))
         options = stored.state.get("choices", []) if stored else []

@@ -153,7 +153,7 @@ async def person_for_identity(session: AsyncSession, platform: str, user_id: str
 async def find_person(session: AsyncSession, ref: str) -> Person | None:
     """An admin's way to name a person: numeric id, config id, email or console name."""
     ref = ref.strip()
-    if ref.isdigit():
+    if ref.isdecimal() and ref.isascii():
         found = await session.get(Person, int(ref))
         if found is not None:
             return found

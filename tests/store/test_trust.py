@@ -73,3 +73,15 @@ async def test_gaps_reported_loudly(
     )
     assert any(g.startswith("Robert Hughes (rhughes) has no identity") for g in summary.gaps)
     assert any("no Designated Safeguarding Lead" in r.getMessage() for r in caplog.records)
+
+
+@pytest.mark.usefixtures("trust")
+async def test_a_person_named_with_a_superscript_digit_is_not_found_and_nothing_breaks(
+    database: Database,
+) -> None:
+    from bot.trust.directory import find_person
+
+    async with database.session() as session:
+        assert await find_person(session, "²") is None  # "²".isdigit() is True; int() fails
+        found = await find_person(session, "jsmith")
+        assert found is not None and found.name == "Jane Smith"
