@@ -28,7 +28,6 @@ from bot.notifier import Recipient
 from bot.outbox.dead import alert_admins_of_dead_letter
 from bot.outbox.outbox import enqueue
 from bot.store.models import AuditEvent, Incident, IncidentRecipient, OutboxMessage, Person
-from bot.trust.roles import role_label
 
 #: how long a receipt update waits for the report's other alerts still on their way
 RECEIPT_SETTLE = timedelta(seconds=2)
@@ -145,7 +144,7 @@ async def _reach_another_way(
         )
     if incident.state != "open" or await _passed_on(session, incident.id, person.id):
         return  # somebody is dealing with it, or it was passed on already
-    roles = ", ".join(role_label(r) for r in planned.roles)
+    roles = ", ".join(planned.role_labels)
     await pass_on(
         session,
         incident,
