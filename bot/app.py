@@ -406,7 +406,12 @@ class PolicyBot:
             return [Reply(text=f"Open this link in your browser: {value}", kind="notice")]
         if name.startswith("incident."):
             return await self._incident_action(
-                act.actor, name.split(".", 1)[1], value, act.form, act.conversation_id
+                act.actor,
+                name.split(".", 1)[1],
+                value,
+                act.form,
+                act.conversation_id,
+                typed_reply=not act.forms,
             )
         if name.startswith("campaign."):
             return await self.campaigns.on_action(act)
@@ -627,7 +632,9 @@ class PolicyBot:
         form: dict[str, str] = {}
         if rest and verb in ("note", "close"):
             form = {"note" if verb == "note" else "outcome": rest}
-        return await self._incident_action(msg.actor, verb, ref, form, msg.conversation_id)
+        return await self._incident_action(
+            msg.actor, verb, ref, form, msg.conversation_id, typed_reply=not msg.forms
+        )
 
     async def _incident_action(
         self,
@@ -636,10 +643,13 @@ class PolicyBot:
         ref: str,
         form: Mapping[str, Any],
         conversation_id: str = "",
+        *,
+        typed_reply: bool = True,
     ) -> list[Reply]:
         """Do ``verb`` to the report; with no text for a note or outcome, ask for it (once
-        permitted) and take the next message in that chat (``conversation_id``), within
-        :data:`PENDING_TEXT_FOR` and unless it is a command, as that text."""
+        permitted) and, with ``typed_reply`` (the surface shows no form of its own), take the
+        next message in that chat (``conversation_id``), within :data:`PENDING_TEXT_FOR` and
+        unless it is a command, as that text."""
         if verb == "ack":
             view = await self.incidents.acknowledge(actor, ref)
             return [
@@ -670,10 +680,12 @@ class PolicyBot:
             # ask for the text only once it would be accepted
             summary = await self.incidents.may(actor, ref, verb)
             reference = summary.reference
-            if conversation_id:
+            if conversation_id and typed_reply:
                 await self.conversations.put(
                     _key("incident_text", actor, conversation_id), {"verb": verb, "ref": reference}
                 )
+            elif conversation_id:  # a form of its own: an older "reply with the text" is void
+                await self.forget_pending_text(actor, conversation_id)
             if verb == "note":
                 return [
                     _form_reply(

@@ -99,6 +99,8 @@ class Message:
     text: str
     conversation_id: str
     shared: bool = False
+    #: the surface shows a reply's fields as a form of its own (see :class:`Action`)
+    forms: bool = False
 
 
 @dataclass(frozen=True)
@@ -110,3 +112,6 @@ class Action:
     value: str
     conversation_id: str
     form: dict[str, Any] = field(default_factory=dict)
+    #: the surface shows a reply's fields as a form of its own (a Slack modal, a Teams card):
+    #: nothing typed afterwards is taken as their answer
+    forms: bool = False

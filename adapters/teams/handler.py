@@ -181,7 +181,8 @@ class TeamsHandler(ActivityHandler):
                 await self._run_action(context, actor, picked, {})
                 return
         conversation_id = context.activity.conversation.id if context.activity.conversation else ""
-        replies = await self.bot.handle(Message(actor, text, conversation_id, shared=shared))
+        message = Message(actor, text, conversation_id, shared=shared, forms=use_cards)
+        replies = await self.bot.handle(message)
         await self._send(context, replies)
 
     async def _numbered_choice(
@@ -227,7 +228,8 @@ class TeamsHandler(ActivityHandler):
         self, context: TurnContext, actor: Actor, choice: Choice, form: Mapping[str, Any]
     ) -> None:
         conversation_id = context.activity.conversation.id if context.activity.conversation else ""
-        intent = Action(actor, choice.action, choice.value, conversation_id, dict(form))
+        forms = supports_cards(context.activity.channel_id)  # a form is a card's inputs
+        intent = Action(actor, choice.action, choice.value, conversation_id, dict(form), forms)
         await self._send(context, await self.bot.handle(intent))
 
     async def _point_to_private_chat(self, context: TurnContext, actor: Actor) -> None:

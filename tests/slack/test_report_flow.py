@@ -10,7 +10,7 @@ from typing import Any
 from bot.app import PolicyBot
 from bot.clock import FakeClock
 from bot.delivery.worker import OutboxWorker
-from bot.messages import Actor
+from bot.messages import Actor, Message
 from tests.slack.conftest import DSL, HEAD, REPORTER, STRANGER, SlackClient
 from tests.slack.fake_slack import FakeSlack
 from tests.slack.literal import shown_literally, slack_escaped
@@ -350,3 +350,25 @@ async def test_a_spent_trigger_on_add_note_offers_the_same_button_again(
     await slack.button(again["action_id"], again["value"], user=DSL, channel=channel)
     form = (await fake_slack.wait_for("views.open", opened + 1))[-1].args["view"]
     assert form["callback_id"] == "action.form"
+
+
+async def test_a_dismissed_note_form_takes_nothing_typed_afterwards(
+    slack: SlackClient, fake_slack: FakeSlack, worker: OutboxWorker, bot: PolicyBot
+) -> None:
+    """Add note opens a modal; closed without saving, the handler's next DM is a question
+    again, never saved as a note."""
+    message = await _delivered(slack, fake_slack, worker)
+    channel, ts = "D" + DSL[1:], "1764000000.000001"
+    note = _button(message, "incident.note")
+    opened = len(fake_slack.named("views.open"))
+    await slack.button(note["action_id"], note["value"], user=DSL, channel=channel, message_ts=ts)
+    await fake_slack.wait_for("views.open", opened + 1)  # ... and the modal is dismissed
+    posted = len(fake_slack.named("chat.postMessage"))
+    dm = {"type": "message", "channel_type": "im", "channel": channel, "user": DSL}
+    await slack.event({**dm, "text": "can i add a yr 11 kid on snap", "ts": "1764000100.000100"})
+    answer = (await fake_slack.wait_for("chat.postMessage", posted + 1))[-1].args
+    assert "note has been added" not in answer["text"]
+    assert "Not allowed" in json.dumps(answer["blocks"])
+    (mine,) = await bot.incidents.reporter_status(Actor("slack", REPORTER))
+    details = await bot.handle(Message(Actor("slack", DSL), f"view {mine.reference}", "x"))
+    assert "yr 11 kid" not in details[0].text

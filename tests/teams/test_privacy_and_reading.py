@@ -218,3 +218,28 @@ async def test_one_welcome_per_install(harness: TeamsHarness) -> None:
     await h.post(TOM, kind="installationUpdate", action="add")
     await h.post(TOM, kind="conversationUpdate", membersAdded=[{"id": BOT_ID}])
     assert len(h.connector.sent(f"a:1on1-{TOM}")) == 1
+
+
+async def test_notes_are_taken_only_in_the_cards_input(harness: TeamsHarness) -> None:
+    """Add note shows a card with its own input: a message typed after it is a question,
+    never saved as the note."""
+    h = harness
+    await h.install_for(JANE, OMAR, LEENA)
+    reference, _receipt = await _report(h, **ROUTINE)
+    await h.worker.run_once()
+    [escalation] = [c for c in h.connector.sent(f"a:1on1-{JANE}") if reference in c.text]
+    add_note = next(
+        a
+        for a in escalation.card["actions"]  # type: ignore[index]
+        if "note" in a["title"].lower()
+    )
+    await h.submit(JANE, add_note, reply_to=escalation.created_id)
+    form = h.connector.sent(f"a:1on1-{JANE}")[-1]
+    assert form.card is not None and "note" in _inputs(form.card)
+    await h.post(JANE, text="can i add a yr 11 kid on snap")
+    answer = h.connector.sent(f"a:1on1-{JANE}")[-1]
+    assert "note has been added" not in answer.text
+    assert "Not allowed" in "\n".join(texts((answer.card or {}).get("body", [])))
+    await h.post(JANE, text=f"view {reference}")
+    details = h.connector.sent(f"a:1on1-{JANE}")[-1]
+    assert reference in details.text and "yr 11 kid" not in details.text

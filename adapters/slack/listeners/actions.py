@@ -49,7 +49,8 @@ def register(app: AsyncApp, rt: SlackRuntime) -> None:
                 rt, args.client, origin, actor, _prefill(value), respond=args.respond
             )
             return
-        intent = Action(actor, action, value, origin.conversation_id)
+        # with a trigger the form opens as a modal: nothing typed later is taken for it
+        intent = Action(actor, action, value, origin.conversation_id, forms=bool(origin.trigger_id))
         replies = [await rt.buttons.fit(r) for r in await rt.bot.handle(intent)]
         if action in SAVING_ACTIONS and replies and replies[0].kind != "error":
             mark_saved(args, message_text(replies[0].text))
