@@ -16,7 +16,9 @@ from typing import Any, Protocol
 
 import yaml
 
+from bot.accounts.service import run_due_accounts
 from bot.app import PolicyBot
+from bot.campaigns.service import run_due_campaigns
 from bot.clock import FakeClock
 from bot.incidents.service import IncidentService
 from bot.qa.engine import AnswerEngine
@@ -90,6 +92,23 @@ async def make_bot(
     return PolicyBot(engine=answer_engine(), database=database, incidents=incidents, clock=clock)
 
 
+async def run_due(bot: PolicyBot) -> None:
+    """What the worker's reminder loop runs (``policybot worker``, or inside ``serve``):
+    incident reminders, campaign reminders and reports, official-account reminders and
+    checks (see ``bot/commands/worker.py``)."""
+    service = bot.incidents
+    await service.run_due_reminders()
+    await run_due_campaigns(service.database, service.clock)
+    await run_due_accounts(service.database, service.clock, service.platforms)
+
+
+def advance(bot: PolicyBot, delta: Mapping[str, float]) -> None:
+    """Move the scenario's fake clock on by ``delta`` (``{days: 2, hours: 1}``)."""
+    clock = bot.clock
+    assert isinstance(clock, FakeClock), "parity runs on a fake clock"
+    clock.advance(timedelta(**delta))
+
+
 class Driver(Protocol):
     """One platform, driven the way a person uses it; every method returns what the person
     was shown, as a neutral observation (see ``tests/parity/text.py``)."""
@@ -113,6 +132,22 @@ class Driver(Protocol):
 
     async def status(self, person: str, which: str) -> Observation:
         """ "my reports" (``mine``) or "incidents" (``queue``): the listed states."""
+
+    async def command(self, person: str, text: str) -> Observation:
+        """Type ``text`` (a command) in ``person``'s private chat with the bot: the reply's
+        text and buttons (a form it opens is filled in by :meth:`form`)."""
+
+    async def form(self, person: str, answers: Mapping[str, Any]) -> Observation:
+        """Fill in the form the last step opened for ``person`` (fields by their label,
+        choices by theirs; a field not given keeps what the form shows) and send it: the
+        labels asked, then the reply's text and buttons."""
+
+    async def press(self, person: str, label: str) -> Observation:
+        """Press the button labelled ``label`` on the latest message ``person`` was shown
+        (a reply, or a message delivered to them): the reply's text and buttons."""
+
+    async def wait(self, delta: Mapping[str, float]) -> Observation:
+        """Let time pass (the fake clock); nothing is run until the next step."""
 
 
 COMMANDS = {"mine": "my reports", "queue": "incidents"}

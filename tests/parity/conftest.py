@@ -14,7 +14,6 @@ from pathlib import Path
 import aiohttp
 from aiohttp.test_utils import TestClient, TestServer
 
-from adapters.console.notifier import ConsoleNotifier
 from adapters.server.app import create_app
 from adapters.slack.app import SLACK_KEY, web_client
 from adapters.slack.app import install as install_slack
@@ -27,7 +26,7 @@ from bot.delivery.worker import OutboxWorker
 from bot.dialogs import ReportDialog
 from bot.store.db import Database
 from tests.parity.base import Driver, load_people, make_bot, write_parity_trust
-from tests.parity.drivers.console import ConsoleDriver
+from tests.parity.drivers.console import ConsoleDriver, Terminals
 from tests.parity.drivers.slack import SlackDriver
 from tests.parity.drivers.teams import TeamsDriver
 from tests.slack.conftest import SECRET, TOKEN, SlackClient
@@ -52,9 +51,12 @@ async def running(platform: str, database: Database, tmp_path: Path) -> AsyncIte
     }
     if platform == "console":
         notices = io.StringIO()
-        worker = OutboxWorker(database, {"console": ConsoleNotifier(notices)}, clock)
+        terminals = Terminals(notices)
+        worker = OutboxWorker(database, {"console": terminals}, clock)
         steps = list(ReportDialog.load().definition.steps)
-        yield ConsoleDriver(bot, worker, people, notices, steps)
+        console = ConsoleDriver(bot, worker, people, notices, steps)
+        terminals.chat_for = console.chat_at
+        yield console
     elif platform == "slack":
         fake = FakeSlack()
         await fake.start()
@@ -86,8 +88,8 @@ async def running(platform: str, database: Database, tmp_path: Path) -> AsyncIte
         worker = OutboxWorker(database, {"teams": notifier}, clock, rng=random.Random(1))
         async with (
             FakeConnector() as connector,
-            TestClient(TestServer(app, host="127.0.0.1")) as client,
+            TestClient(TestServer(app, host="127.0.0.1")) as http,
         ):
-            driver = TeamsDriver(client, connector, worker, people)
+            driver = TeamsDriver(http, connector, worker, people, bot)
             await driver.install()
             yield driver

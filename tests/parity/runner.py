@@ -15,7 +15,18 @@ from tests.parity.text import Observation, norm
 
 SCENARIOS_FILE = Path(__file__).with_name("scenarios.yaml")
 POLICY_FILE = Path(__file__).resolve().parents[2] / "policy_kb" / "social-media-policy.txt"
-STEP_KINDS = ("ask", "choose", "report", "deliver", "act", "status")
+STEP_KINDS = (
+    "ask",
+    "choose",
+    "report",
+    "deliver",
+    "act",
+    "status",
+    "command",
+    "form",
+    "press",
+    "wait",
+)
 DEFAULT_PERSON = "tcooper"
 REFERENCE_FORMAT = re.compile(r"^SM-\d{4}-\d{4}$")
 
@@ -36,8 +47,10 @@ class Step:
         """``ask 'text' as tcooper`` — for messages."""
         if self.kind == "deliver":
             return "deliver"
-        if self.kind == "report":
-            return f"report as {self.person}"
+        if self.kind in {"report", "form"}:
+            return f"{self.kind} as {self.person}"
+        if self.kind == "wait":
+            return f"wait {self.arg}"
         return f"{self.kind} {self.arg!r} as {self.person}"
 
 
@@ -98,8 +111,16 @@ async def run(driver: Driver, scenario: Scenario) -> list[Observation]:
         elif step.kind == "act":
             assert reference, f"{step.label}: no report made yet"
             obs = await driver.act(step.person, reference, step.arg, step.text)
-        else:
+        elif step.kind == "status":
             obs = await driver.status(step.person, step.arg)
+        elif step.kind == "command":
+            obs = await driver.command(step.person, step.arg)
+        elif step.kind == "form":
+            obs = await driver.form(step.person, step.arg)
+        elif step.kind == "press":
+            obs = await driver.press(step.person, step.arg)
+        else:
+            obs = await driver.wait(step.arg)
         transcript.append({"step": step.label, **obs})
     return transcript
 
@@ -142,7 +163,7 @@ def _check_one(key: str, want: Any, obs: Observation) -> str | None:
         got = obs.get(key)
         want = norm(want) if key == "question" and want else want
         return None if got == want else f"expected {want!r}, got {got!r}"
-    if key in {"choices", "headings"}:
+    if key in {"choices", "headings", "fields"}:
         return None if obs[key] == want else f"expected {want}, got {obs[key]}"
     if key == "choices_include":
         missing = [c for c in want if c not in obs["choices"]]

@@ -10,8 +10,9 @@ from typing import Any
 
 from aiohttp.test_utils import TestClient
 
+from bot.app import PolicyBot
 from bot.delivery.worker import OutboxWorker
-from tests.parity.base import COMMANDS, VERBS, Person
+from tests.parity.base import COMMANDS, VERBS, Person, advance, run_due
 from tests.parity.text import (
     REFERENCE,
     Observation,
@@ -145,11 +146,15 @@ class TeamsDriver:
         connector: FakeConnector,
         worker: OutboxWorker,
         people: Mapping[str, Person],
+        bot: PolicyBot,
     ) -> None:
         self.client = client
         self.connector = connector
         self.worker = worker
         self.people = people
+        self.bot = bot
+        #: person -> cards shown to them, oldest first: (card id, card)
+        self._cards: dict[str, list[tuple[str, dict[str, Any]]]] = {}
         self._by_conversation = {self._conversation(p.id): p.id for p in people.values()}
         self._answers: dict[str, tuple[str, dict[str, Any]]] = {}  # person -> (card id, card)
         self._messages: dict[tuple[str, str], tuple[str, dict[str, Any]]] = {}
@@ -239,6 +244,7 @@ class TeamsDriver:
     # -- notifications ----------------------------------------------------------------------
     async def deliver(self) -> Observation:
         self._new()
+        await run_due(self.bot)
         while await self.worker.run_once():
             pass
         received: dict[str, list[Observation]] = {}
@@ -250,6 +256,7 @@ class TeamsDriver:
             assert card_id is not None
             for ref in set(REFERENCE.findall(shown["text"])):
                 self._messages[(person, ref)] = (card_id, call.card)
+            self._cards.setdefault(person, []).append((card_id, call.card))
             received.setdefault(person, []).append(
                 {
                     "title": norm(shown["title"]),
@@ -290,3 +297,50 @@ class TeamsDriver:
     async def status(self, person: str, which: str) -> Observation:
         shown = self._text(await self._post(person, text=COMMANDS[which]))
         return {"states": listed_states(shown), "text": norm(shown)}
+
+    # -- commands, forms and buttons ----------------------------------------------------------
+    def _observe(self, person: str, calls: list[Call]) -> Observation:
+        """What ``person`` was shown: each card's words and buttons (cards kept for
+        :meth:`press` and :meth:`form`)."""
+        texts: list[str] = []
+        choices: list[str] = []
+        for call in calls:
+            if call.card is None:
+                texts.append(call.text)
+                continue
+            shown = read_card(call.card)
+            texts.append(shown["text"])
+            choices.extend(b["title"] for b in shown["buttons"])
+            card_id = call.activity_id if call.method == "PUT" else call.created_id
+            assert card_id is not None
+            self._cards.setdefault(person, []).append((card_id, call.card))
+        return {"reply": norm("\n".join(texts)), "choices": choices}
+
+    async def command(self, person: str, text: str) -> Observation:
+        return self._observe(person, await self._post(person, text=text))
+
+    async def press(self, person: str, label: str) -> Observation:
+        for card_id, card in reversed(self._cards.get(person, [])):
+            found = next((b for b in card_buttons(card) if b.get("title") == label), None)
+            if found is not None:
+                return self._observe(person, await self._press(person, found, card_id))
+        raise AssertionError(f"no card shown to {person} has a button {label!r}")
+
+    async def form(self, person: str, answers: Mapping[str, Any]) -> Observation:
+        shown = self._cards.get(person, [])
+        assert shown and _inputs(shown[-1][1]["body"]), f"no form shown to {person}"
+        card_id, card = shown[-1]
+        inputs = _inputs(card["body"])
+        by_label = {el["label"]: el for el in inputs if el.get("label")}
+        unknown = [label for label in answers if label not in by_label]
+        assert not unknown, f"no field {unknown} in {list(by_label)}"
+        values = {el["id"]: el["value"] for el in inputs if el.get("value")}  # as shown
+        values.update(_fill(card, {by_label[k]["id"]: v for k, v in answers.items()}))
+        submit = card_buttons(card)[0]  # the button that sends the form
+        calls = await self._press(person, submit, card_id, **values)
+        intro = norm(read_card(card)["text"])
+        return {"intro": intro, "fields": list(by_label), **self._observe(person, calls)}
+
+    async def wait(self, delta: Mapping[str, float]) -> Observation:
+        advance(self.bot, delta)
+        return {}
