@@ -31,6 +31,9 @@ ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE_TRUST = ROOT / "config" / "trust.example.yaml"
 #: Slack ids for the people the example trust keeps out of Slack (Chairs of Governors)
 EXTRA_SLACK_IDS = {"rhughes": "U04RHUGHES4", "gevans": "U04GEVANS08"}
+#: roles the parity runs add to the example trust: Oakfield's official accounts are checked
+#: by its deputy DSL, so an overdue check goes up to the Headteacher (issue 15)
+PARITY_ROLES = {"oakfield": {"social_media_checker": "lpatel"}}
 REMINDER_MINUTES = 60
 
 
@@ -45,11 +48,16 @@ class Person:
     console: str
 
 
-def write_parity_trust(directory: Path) -> Path:
-    """The example trust, with every person on every platform; returns its path."""
+def write_parity_trust(
+    directory: Path, roles: Mapping[str, Mapping[str, str]] | None = None
+) -> Path:
+    """The example trust, with every person on every platform and ``roles`` added to its
+    academies (``{academy: {role: person}}``); returns its path."""
     data = yaml.safe_load(EXAMPLE_TRUST.read_text(encoding="utf-8"))
     for person in data["people"]:
         person.setdefault("slack", EXTRA_SLACK_IDS.get(person["id"]))
+    for academy in data["academies"]:
+        academy.update((roles or {}).get(academy["id"], {}))
     path = directory / "parity-trust.yaml"
     path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
     return path

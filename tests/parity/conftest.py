@@ -25,7 +25,7 @@ from bot.config import load_settings
 from bot.delivery.worker import OutboxWorker
 from bot.dialogs import ReportDialog
 from bot.store.db import Database
-from tests.parity.base import Driver, load_people, make_bot, write_parity_trust
+from tests.parity.base import PARITY_ROLES, Driver, load_people, make_bot, write_parity_trust
 from tests.parity.drivers.console import ConsoleDriver, Terminals
 from tests.parity.drivers.slack import SlackDriver
 from tests.parity.drivers.teams import TeamsDriver
@@ -41,7 +41,7 @@ async def running(platform: str, database: Database, tmp_path: Path) -> AsyncIte
     """``platform`` up and running on ``database`` (migrated, empty); yields its driver."""
     clock = FakeClock()
     tmp_path.mkdir(parents=True, exist_ok=True)
-    trust = write_parity_trust(tmp_path)
+    trust = write_parity_trust(tmp_path, PARITY_ROLES)
     people = load_people(trust)
     bot = await make_bot(database, clock, platform, trust)
     env = {

@@ -198,6 +198,12 @@ def _check_one(key: str, want: Any, obs: Observation) -> str | None:
         return None
     if key == "reply_contains":
         return _contains(obs["reply"], want)
+    if key == "intro_contains":
+        return _contains(obs["intro"], want)
+    if key == "received_choices":
+        got = {p: [m["choices"] for m in msgs][-1:] for p, msgs in obs["received"].items()}
+        wrong = {p: got.get(p) for p, labels in want.items() if got.get(p) != [labels]}
+        return f"expected {want} on the last message, got {wrong}" if wrong else None
     if key == "reply_excludes":
         return _excludes(obs["reply"], want)
     if key == "states":
