@@ -34,6 +34,8 @@ EXTRA_SLACK_IDS = {"rhughes": "U04RHUGHES4", "gevans": "U04GEVANS08"}
 #: roles the parity runs add to the example trust: Oakfield's official accounts are checked
 #: by its deputy DSL, so an overdue check goes up to the Headteacher (issue 15)
 PARITY_ROLES = {"oakfield": {"social_media_checker": "lpatel"}}
+#: the members of the staff channel (a Slack channel, a Teams team): Oakfield's six staff
+STAFF_CHANNEL = ("jsmith", "lpatel", "okhan", "pshah", "rhughes", "tcooper")
 REMINDER_MINUTES = 60
 
 
@@ -141,9 +143,11 @@ class Driver(Protocol):
     async def status(self, person: str, which: str) -> Observation:
         """ "my reports" (``mine``) or "incidents" (``queue``): the listed states."""
 
-    async def command(self, person: str, text: str) -> Observation:
-        """Type ``text`` (a command) in ``person``'s private chat with the bot: the reply's
-        text and buttons (a form it opens is filled in by :meth:`form`)."""
+    async def command(self, person: str, text: str, place: str | None = None) -> Observation:
+        """Type ``text`` (a command) in ``person``'s private chat with the bot, or with
+        ``place="staff-channel"`` in the staff channel (Slack: ``/policy`` there; Teams: an
+        @mention in the team's channel): the reply's words and buttons (a form it opens is
+        filled in by :meth:`form`)."""
 
     async def form(self, person: str, answers: Mapping[str, Any]) -> Observation:
         """Fill in the form the last step opened for ``person`` (fields by their label,

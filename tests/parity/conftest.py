@@ -25,12 +25,20 @@ from bot.config import load_settings
 from bot.delivery.worker import OutboxWorker
 from bot.dialogs import ReportDialog
 from bot.store.db import Database
-from tests.parity.base import PARITY_ROLES, Driver, load_people, make_bot, write_parity_trust
+from tests.parity.base import (
+    PARITY_ROLES,
+    STAFF_CHANNEL,
+    Driver,
+    load_people,
+    make_bot,
+    write_parity_trust,
+)
 from tests.parity.drivers.console import ConsoleDriver, Terminals
+from tests.parity.drivers.slack import CHANNEL as SLACK_STAFF
 from tests.parity.drivers.slack import SlackDriver
-from tests.parity.drivers.teams import TeamsDriver
+from tests.parity.drivers.teams import TEAM, TeamsDriver
 from tests.slack.conftest import SECRET, TOKEN, SlackClient
-from tests.slack.fake_slack import FakeSlack
+from tests.slack.fake_slack import BOT_USER, FakeSlack
 from tests.teams.fake_connector import FakeConnector
 
 PLATFORMS = ("slack", "teams", "console")
@@ -73,6 +81,8 @@ async def running(platform: str, database: Database, tmp_path: Path) -> AsyncIte
         await server.start_server()
         worker = OutboxWorker(database, {"slack": SlackNotifier(web_client(settings))}, clock)
         try:
+            fake.channel_members[SLACK_STAFF] = [people[p].slack for p in STAFF_CHANNEL]
+            fake.channel_members[SLACK_STAFF].append(BOT_USER)
             async with aiohttp.ClientSession() as session:
                 client = SlackClient(session, str(server.make_url("/slack/events")), fake)
                 yield SlackDriver(client, fake, app[SLACK_KEY].runtime, worker, people)
@@ -90,6 +100,14 @@ async def running(platform: str, database: Database, tmp_path: Path) -> AsyncIte
             FakeConnector() as connector,
             TestClient(TestServer(app, host="127.0.0.1")) as http,
         ):
+            connector.members[TEAM] = [
+                {
+                    "id": f"29:{people[p].teams}",
+                    "name": people[p].name,
+                    "aadObjectId": people[p].teams,
+                }
+                for p in STAFF_CHANNEL
+            ]
             driver = TeamsDriver(http, connector, worker, people, bot)
             await driver.install()
             yield driver

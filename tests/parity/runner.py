@@ -41,6 +41,7 @@ class Step:
     text: str | None
     expect: dict[str, Any]
     skip_on: dict[str, str]
+    place: str | None = None  # ``in:`` where a command is typed (None: the private chat)
 
     @property
     def label(self) -> str:
@@ -72,7 +73,7 @@ def load_scenarios(path: Path = SCENARIOS_FILE) -> list[Scenario]:
         for item in raw["steps"]:
             kinds = [k for k in STEP_KINDS if k in item]
             assert len(kinds) == 1, f"{raw['id']}: a step needs one of {STEP_KINDS}: {item}"
-            unknown = set(item) - {kinds[0], "as", "text", "expect", "skip_on"}
+            unknown = set(item) - {kinds[0], "as", "text", "in", "expect", "skip_on"}
             assert not unknown, f"{raw['id']}: unknown step keys {unknown}"
             steps.append(
                 Step(
@@ -82,6 +83,7 @@ def load_scenarios(path: Path = SCENARIOS_FILE) -> list[Scenario]:
                     text=item.get("text"),
                     expect=dict(item.get("expect") or {}),
                     skip_on=dict(item.get("skip_on") or {}),
+                    place=item.get("in"),
                 )
             )
         out.append(Scenario(raw["id"], " ".join(str(raw["description"]).split()), steps))
@@ -114,7 +116,7 @@ async def run(driver: Driver, scenario: Scenario) -> list[Observation]:
         elif step.kind == "status":
             obs = await driver.status(step.person, step.arg)
         elif step.kind == "command":
-            obs = await driver.command(step.person, step.arg)
+            obs = await driver.command(step.person, step.arg, step.place)
         elif step.kind == "form":
             obs = await driver.form(step.person, step.arg)
         elif step.kind == "press":

@@ -296,12 +296,14 @@ class SlackDriver:
             self._history.setdefault(person, []).append((where, ephemeral, shown["buttons"]))
         return {"reply": norm("\n".join(texts)), "choices": choices}
 
-    async def command(self, person: str, text: str) -> Observation:
+    async def command(self, person: str, text: str, place: str | None = None) -> Observation:
         user = self.people[person].slack
+        channel = CHANNEL if place == "staff-channel" else dm_channel(user)
+        assert place in {None, "staff-channel"}, place
         await self._settled()
-        resp = await self.client.command("/policy", text, user=user, channel=dm_channel(user))
+        resp = await self.client.command("/policy", text, user=user, channel=channel)
         assert resp.status == 200
-        return self._observe(person, await self._settled(), dm_channel(user))
+        return self._observe(person, await self._settled(), channel)
 
     async def _press(self, person: str, label: str, *, first: bool = False) -> list[Call]:
         """Press ``label`` (or, with ``first``, the first button) on the latest message
