@@ -1,6 +1,7 @@
 """The console driver: each person has a real :class:`ConsoleChat` (typed lines, numbered
-buttons, forms asked field by field) and notifications are printed by the real
-:class:`ConsoleNotifier` through the outbox worker, exactly as ``policybot chat`` wires them.
+buttons, forms asked field by field, each read as ``input()`` would) and notifications are
+printed by the real :class:`ConsoleNotifier` through the outbox worker, numbered in the
+recipient's own chat, as ``policybot chat`` wires them for the person at each terminal.
 Observations are read back from the printed text."""
 
 from __future__ import annotations
