@@ -41,11 +41,17 @@ def render_answer(reply: Reply, *, numbered_from: int = 1) -> str:
 
 def wrap(text: str) -> list[str]:
     """``text`` wrapped at :data:`WIDTH`, line by line; a wrapped line that starts a list
-    item or a quote ("•", "-", "(") continues further indented."""
+    item or a quote ("•", "-", "(") continues further indented. Lines between ``` fences
+    (a CSV export) are printed as they are, so they can be copied whole."""
     lines: list[str] = []
+    fenced = False
     for paragraph in text.split("\n"):
-        if not paragraph.strip():
-            lines.append("")
+        if paragraph.strip().startswith("```"):
+            fenced = not fenced
+            lines.append(paragraph)
+            continue
+        if fenced or not paragraph.strip():
+            lines.append(paragraph if fenced else "")
             continue
         indent = " " * (len(paragraph) - len(paragraph.lstrip()))
         lines.extend(

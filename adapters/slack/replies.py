@@ -92,19 +92,26 @@ SMALL_FORM_INTRO = "Incident {reference}. Type it below, then press â€œ{submit}â
 def form_modal_for(reply: Reply, action: str, value: str, origin: Origin) -> dict[str, Any]:
     """A modal asking ``reply.fields``; submitting it re-sends ``action`` with the answers.
 
-    A modal title holds 24 characters, so the reference goes in the body, and the core's
-    chat wording ("reply with the text") gives way to the form's own."""
+    A modal title holds 24 characters, so an incident's reference goes in the body, and the
+    core's chat wording for a note or an outcome ("reply with the text") gives way to the
+    form's own. Any other form (a campaign, an account request, a decline's reason, a check)
+    keeps the core's words as its intro and is sent with the reply's own button."""
     meta = (
         pack_metadata({"a": action, "v": value, "c": origin.channel, "t": origin.message_ts}) or ""
     )
-    submit = "Close incident" if action == "incident.close" else "Save"
-    reference = str(reply.data.get("reference") or value)
     title = (reply.title or "Policy assistant").split(" \u2013 ")[0]
+    if action.startswith("incident."):
+        submit = "Close incident" if action == "incident.close" else "Save"
+        reference = str(reply.data.get("reference") or value)
+        intro = SMALL_FORM_INTRO.format(reference=reference, submit=submit)
+    else:
+        submit = reply.choices[0].label if reply.choices else "Send"
+        intro = reply.text
     return form_modal(
         title,
         reply.fields,
         callback_id=ACTION_FORM,
-        intro=SMALL_FORM_INTRO.format(reference=reference, submit=submit),
+        intro=intro,
         submit=submit,
         private_metadata=meta,
     )

@@ -29,13 +29,17 @@ def base_conversation_id(conversation_id: str) -> str:
     return conversation_id.split(";", 1)[0]
 
 
-def team_of(activity: Activity) -> str | None:
-    """The team an activity comes from (``channelData.team.id``), if any."""
+def _team(activity: Activity, key: str) -> str | None:
     data = activity.channel_data
     team = data.get("team") if isinstance(data, Mapping) else getattr(data, "team", None)
     if isinstance(team, Mapping):
-        return str(team.get("id") or "") or None
-    return str(getattr(team, "id", "") or "") or None
+        return str(team.get(key) or "") or None
+    return str(getattr(team, key, "") or "") or None
+
+
+def team_of(activity: Activity) -> str | None:
+    """The team an activity comes from (``channelData.team.id``), if any."""
+    return _team(activity, "id")
 
 
 class TeamsAudience:
@@ -48,6 +52,7 @@ class TeamsAudience:
         self.app_id = app_id or ""
         self._team_of: dict[str, str] = {}  # conversation id -> team id
         self._service_url: dict[str, str] = {}  # team id -> service URL
+        self._team_name: dict[str, str] = {}  # team id -> its name (``channelData.team.name``)
 
     def seen(self, activity: Activity) -> None:
         """Remember the team and service URL of a team conversation the bot is in."""
@@ -59,13 +64,21 @@ class TeamsAudience:
         base = base_conversation_id(conversation.id)
         team = team_of(activity) or base
         self._team_of[base] = team
+        name = _team(activity, "name")
+        if name:
+            self._team_name[team] = name
         if activity.service_url:
             self._service_url[team] = activity.service_url
 
     def group_of(self, conversation_id: str) -> Group | None:
-        """The team (or group chat) a conversation is in; None for a 1:1 chat."""
+        """The team (or group chat) a conversation is in; None for a 1:1 chat. Its label
+        names the team when Teams said its name, as it is read later in a 1:1 chat too
+        ("Asked: the Teams team Staff Room")."""
         team = self._team_of.get(base_conversation_id(conversation_id))
-        return Group(PLATFORM, team, "this Teams team") if team else None
+        if not team:
+            return None
+        name = self._team_name.get(team)
+        return Group(PLATFORM, team, f"the Teams team {name}" if name else "this Teams team")
 
     async def members(self, group: Group) -> list[str]:
         """Every member's Azure AD object id."""

@@ -387,7 +387,8 @@ def reply_card(
     are the card's own actions at the bottom. ``submit`` is the button that sends a reply's
     ``fields`` back (the action that asked for them); a reply with fields and no ``submit``
     uses its own choices as submit buttons. ``intro`` replaces the text of a reply with
-    fields (its text is worded for chat: "reply with the text").
+    fields; an incident's note or outcome form has its own (its text is worded for chat:
+    "reply with the text"), any other form shows the core's text.
     """
     body: list[dict[str, Any]] = []
     banner = urgency_banner(reply.text) if reply.kind == "incident" else None
@@ -398,9 +399,11 @@ def reply_card(
     elif reply.title:
         body.append(literal(reply.title, weight="Bolder", size="Medium"))
     color = "attention" if reply.kind == "error" else None
-    if reply.fields and intro is None:  # the core's text says "reply with the text": chat
-        button = submit or (reply.choices[0] if reply.choices else None)
-        intro = FIELDS_INTRO.format(button=button.label if button else "Send")
+    button = submit or (reply.choices[0] if reply.choices else None)
+    if reply.fields and intro is None and button and button.action.startswith("incident."):
+        # a note or an outcome: the core's text says "reply with the text" (chat wording);
+        # any other form (a campaign, an account request) keeps the core's words
+        intro = FIELDS_INTRO.format(button=button.label)
     text = intro if reply.fields and intro is not None else answer_words(reply)
     blocks = layout(text, **({"color": color} if color else {}))
     if blocks and "spacing" not in blocks[0]:

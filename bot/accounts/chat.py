@@ -114,8 +114,8 @@ class AccountChat:
                 if not reason:
                     return [
                         Reply(
-                            text=f"Decline request {number}: reply with the reason (the requester "
-                            "is told it).",
+                            text=f"Decline request {number}: give the reason for declining "
+                            "(the requester is told it).",
                             kind="notice",
                             title=f"Decline request {number}",
                             fields=[

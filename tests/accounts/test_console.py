@@ -128,7 +128,7 @@ async def test_official_accounts_in_the_console(console_bot: PolicyBot, clock: F
     )
     await inbox.deliver()
     shown = await jane.type("decline 2", "Please use the academy's main account for clubs")
-    assert "reply with the reason (the requester is told it)" in shown
+    assert "give the reason for declining (the requester is told it)" in shown
     assert "Declined. The requester has been told why." in shown
     got = await inbox.deliver()
     assert "To Tom Cooper" in got and "was declined by Jane Smith" in got

@@ -55,3 +55,17 @@ def test_other_replies_are_their_text_and_numbered_buttons() -> None:
     reply = Reply(text="Saved.", choices=[Choice("Yes", "y", "x"), Choice("No", "n", "x")])
     assert render(reply, numbered_from=2) == "Saved.\n\n[2] Yes   [3] No"
     assert render(Reply(text="Oops", kind="error")) == "! Oops"
+
+
+def test_a_csv_in_a_reply_is_not_wrapped() -> None:
+    """A CSV export shown in the chat keeps each row on one line, however long, so it can be
+    copied whole; the words around it are still wrapped."""
+    row = "campaign,policy_version,academy,name,in_staff_list,platform,user_id,state," + (
+        "confirmed_at,reminders_sent"
+    )
+    words = "Campaign 1 as CSV (6 people; to save it as a file: " + "policybot " * 12
+    shown = render(Reply(text=f"{words}\n```\n{row}\n1,1,Oakfield\n```", kind="notice"))
+    lines = shown.splitlines()
+    assert len(row) > 88 and row in lines and "1,1,Oakfield" in lines
+    assert lines.count("```") == 2
+    assert all(len(line) <= 88 for line in lines if line != row)

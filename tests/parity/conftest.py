@@ -14,7 +14,6 @@ from pathlib import Path
 import aiohttp
 from aiohttp.test_utils import TestClient, TestServer
 
-from adapters.console.notifier import ConsoleNotifier
 from adapters.server.app import create_app
 from adapters.slack.app import SLACK_KEY, web_client
 from adapters.slack.app import install as install_slack
@@ -26,12 +25,20 @@ from bot.config import load_settings
 from bot.delivery.worker import OutboxWorker
 from bot.dialogs import ReportDialog
 from bot.store.db import Database
-from tests.parity.base import Driver, load_people, make_bot, write_parity_trust
-from tests.parity.drivers.console import ConsoleDriver
+from tests.parity.base import (
+    PARITY_ROLES,
+    STAFF_CHANNEL,
+    Driver,
+    load_people,
+    make_bot,
+    write_parity_trust,
+)
+from tests.parity.drivers.console import ConsoleDriver, Terminals
+from tests.parity.drivers.slack import CHANNEL as SLACK_STAFF
 from tests.parity.drivers.slack import SlackDriver
-from tests.parity.drivers.teams import TeamsDriver
+from tests.parity.drivers.teams import TEAM, TeamsDriver
 from tests.slack.conftest import SECRET, TOKEN, SlackClient
-from tests.slack.fake_slack import FakeSlack
+from tests.slack.fake_slack import BOT_USER, FakeSlack
 from tests.teams.fake_connector import FakeConnector
 
 PLATFORMS = ("slack", "teams", "console")
@@ -42,7 +49,7 @@ async def running(platform: str, database: Database, tmp_path: Path) -> AsyncIte
     """``platform`` up and running on ``database`` (migrated, empty); yields its driver."""
     clock = FakeClock()
     tmp_path.mkdir(parents=True, exist_ok=True)
-    trust = write_parity_trust(tmp_path)
+    trust = write_parity_trust(tmp_path, PARITY_ROLES)
     people = load_people(trust)
     bot = await make_bot(database, clock, platform, trust)
     env = {
@@ -52,9 +59,12 @@ async def running(platform: str, database: Database, tmp_path: Path) -> AsyncIte
     }
     if platform == "console":
         notices = io.StringIO()
-        worker = OutboxWorker(database, {"console": ConsoleNotifier(notices)}, clock)
+        terminals = Terminals(notices)
+        worker = OutboxWorker(database, {"console": terminals}, clock)
         steps = list(ReportDialog.load().definition.steps)
-        yield ConsoleDriver(bot, worker, people, notices, steps)
+        console = ConsoleDriver(bot, worker, people, notices, steps)
+        terminals.chat_for = console.chat_at
+        yield console
     elif platform == "slack":
         fake = FakeSlack()
         await fake.start()
@@ -71,6 +81,8 @@ async def running(platform: str, database: Database, tmp_path: Path) -> AsyncIte
         await server.start_server()
         worker = OutboxWorker(database, {"slack": SlackNotifier(web_client(settings))}, clock)
         try:
+            fake.channel_members[SLACK_STAFF] = [people[p].slack for p in STAFF_CHANNEL]
+            fake.channel_members[SLACK_STAFF].append(BOT_USER)
             async with aiohttp.ClientSession() as session:
                 client = SlackClient(session, str(server.make_url("/slack/events")), fake)
                 yield SlackDriver(client, fake, app[SLACK_KEY].runtime, worker, people)
@@ -86,8 +98,16 @@ async def running(platform: str, database: Database, tmp_path: Path) -> AsyncIte
         worker = OutboxWorker(database, {"teams": notifier}, clock, rng=random.Random(1))
         async with (
             FakeConnector() as connector,
-            TestClient(TestServer(app, host="127.0.0.1")) as client,
+            TestClient(TestServer(app, host="127.0.0.1")) as http,
         ):
-            driver = TeamsDriver(client, connector, worker, people)
+            connector.members[TEAM] = [
+                {
+                    "id": f"29:{people[p].teams}",
+                    "name": people[p].name,
+                    "aadObjectId": people[p].teams,
+                }
+                for p in STAFF_CHANNEL
+            ]
+            driver = TeamsDriver(http, connector, worker, people, bot)
             await driver.install()
             yield driver

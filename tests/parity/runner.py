@@ -15,7 +15,18 @@ from tests.parity.text import Observation, norm
 
 SCENARIOS_FILE = Path(__file__).with_name("scenarios.yaml")
 POLICY_FILE = Path(__file__).resolve().parents[2] / "policy_kb" / "social-media-policy.txt"
-STEP_KINDS = ("ask", "choose", "report", "deliver", "act", "status")
+STEP_KINDS = (
+    "ask",
+    "choose",
+    "report",
+    "deliver",
+    "act",
+    "status",
+    "command",
+    "form",
+    "press",
+    "wait",
+)
 DEFAULT_PERSON = "tcooper"
 REFERENCE_FORMAT = re.compile(r"^SM-\d{4}-\d{4}$")
 
@@ -30,14 +41,17 @@ class Step:
     text: str | None
     expect: dict[str, Any]
     skip_on: dict[str, str]
+    place: str | None = None  # ``in:`` where a command is typed (None: the private chat)
 
     @property
     def label(self) -> str:
         """``ask 'text' as tcooper`` — for messages."""
         if self.kind == "deliver":
             return "deliver"
-        if self.kind == "report":
-            return f"report as {self.person}"
+        if self.kind in {"report", "form"}:
+            return f"{self.kind} as {self.person}"
+        if self.kind == "wait":
+            return f"wait {self.arg}"
         return f"{self.kind} {self.arg!r} as {self.person}"
 
 
@@ -59,7 +73,7 @@ def load_scenarios(path: Path = SCENARIOS_FILE) -> list[Scenario]:
         for item in raw["steps"]:
             kinds = [k for k in STEP_KINDS if k in item]
             assert len(kinds) == 1, f"{raw['id']}: a step needs one of {STEP_KINDS}: {item}"
-            unknown = set(item) - {kinds[0], "as", "text", "expect", "skip_on"}
+            unknown = set(item) - {kinds[0], "as", "text", "in", "expect", "skip_on"}
             assert not unknown, f"{raw['id']}: unknown step keys {unknown}"
             steps.append(
                 Step(
@@ -69,6 +83,7 @@ def load_scenarios(path: Path = SCENARIOS_FILE) -> list[Scenario]:
                     text=item.get("text"),
                     expect=dict(item.get("expect") or {}),
                     skip_on=dict(item.get("skip_on") or {}),
+                    place=item.get("in"),
                 )
             )
         out.append(Scenario(raw["id"], " ".join(str(raw["description"]).split()), steps))
@@ -98,8 +113,16 @@ async def run(driver: Driver, scenario: Scenario) -> list[Observation]:
         elif step.kind == "act":
             assert reference, f"{step.label}: no report made yet"
             obs = await driver.act(step.person, reference, step.arg, step.text)
-        else:
+        elif step.kind == "status":
             obs = await driver.status(step.person, step.arg)
+        elif step.kind == "command":
+            obs = await driver.command(step.person, step.arg, step.place)
+        elif step.kind == "form":
+            obs = await driver.form(step.person, step.arg)
+        elif step.kind == "press":
+            obs = await driver.press(step.person, step.arg)
+        else:
+            obs = await driver.wait(step.arg)
         transcript.append({"step": step.label, **obs})
     return transcript
 
@@ -142,7 +165,7 @@ def _check_one(key: str, want: Any, obs: Observation) -> str | None:
         got = obs.get(key)
         want = norm(want) if key == "question" and want else want
         return None if got == want else f"expected {want!r}, got {got!r}"
-    if key in {"choices", "headings"}:
+    if key in {"choices", "headings", "fields"}:
         return None if obs[key] == want else f"expected {want}, got {obs[key]}"
     if key == "choices_include":
         missing = [c for c in want if c not in obs["choices"]]
@@ -177,6 +200,12 @@ def _check_one(key: str, want: Any, obs: Observation) -> str | None:
         return None
     if key == "reply_contains":
         return _contains(obs["reply"], want)
+    if key == "intro_contains":
+        return _contains(obs["intro"], want)
+    if key == "received_choices":
+        got = {p: [m["choices"] for m in msgs][-1:] for p, msgs in obs["received"].items()}
+        wrong = {p: got.get(p) for p, labels in want.items() if got.get(p) != [labels]}
+        return f"expected {want} on the last message, got {wrong}" if wrong else None
     if key == "reply_excludes":
         return _excludes(obs["reply"], want)
     if key == "states":

@@ -1,5 +1,6 @@
 """Issue 5: the same scripted conversations (ask, follow-up, report, acknowledge, note,
-view, close) on Slack, Teams and the console, from one scenario list (scenarios.yaml).
+view, close; issue 15: campaigns and official accounts, through commands, forms and buttons)
+on Slack, Teams and the console, from one scenario list (scenarios.yaml).
 
 ``test_scenario`` plays each scenario on each platform and checks every step's
 expectations; ``test_platforms_agree`` asserts that the three platforms' transcripts (every
@@ -41,7 +42,18 @@ def test_scenarios_cover_every_kind_of_step() -> None:
     kinds = {step.kind for s in SCENARIOS for step in s.steps}
     actions = {step.arg for s in SCENARIOS for step in s.steps if step.kind == "act"}
     assert len(SCENARIOS) >= 6
-    assert kinds == {"ask", "choose", "report", "deliver", "act", "status"}
+    assert kinds == {
+        "ask",
+        "choose",
+        "report",
+        "deliver",
+        "act",
+        "status",
+        "command",
+        "form",
+        "press",
+        "wait",
+    }
     assert actions == {"ack", "note", "view", "close"}
 
 

@@ -30,10 +30,16 @@ Observation = dict[str, Any]
 _CHANNEL = re.compile(r"\breceived it on (?:Slack|Teams|the console)\b")
 
 
+#: the staff channel as each platform names it (tests/parity/base.py STAFF_CHANNEL)
+_STAFF_CHANNEL = re.compile(r"\bthe (?:Slack channel C0STAFF01|Teams team Staff Room)\b")
+
+
 def norm(text: str | None) -> str:
-    """``text`` with every run of whitespace one space (line wrapping undone), and the
-    platform a receipt names as "received it on the platform"."""
+    """``text`` with every run of whitespace one space (line wrapping undone), the
+    platform a receipt names as "received it on the platform", and the staff channel (a
+    Slack channel, a Teams team) as "the staff channel"."""
     text = _HYPHEN_BREAK.sub("", " ".join((text or "").split()))
+    text = _STAFF_CHANNEL.sub("the staff channel", text)
     return _CHANNEL.sub("received it on the platform", text)
 
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from adapters.slack import blocks as bk
 from adapters.slack import report_modal as rm
+from adapters.slack.replies import Origin, form_modal_for
 from bot.dialogs import DialogContext, ReportDialog
 from bot.messages import Choice, Citation, FormField, Reply
 from bot.qa.engine import AnswerEngine
@@ -204,3 +205,30 @@ def test_report_confirmation_modal_tells_you_to_press_its_own_buttons() -> None:
     assert labels == ["Send report", "Change answers", "Cancel"]
     assert all(f"press “{label}”" in text for label in labels)
     assert "Type" not in text and "change 3" not in text
+
+
+def test_a_modal_form_says_what_it_is_for_and_is_sent_with_its_own_button() -> None:
+    """An incident note keeps its small-form wording; any other form (a campaign, an account
+    request) shows the core's words and is sent with the reply's own button, never as an
+    "Incident" with a "Save" button."""
+    origin = Origin(user_id="U04JSMITH01", channel="D04JSMITH01", message_ts="1.2")
+    campaign = Reply(
+        text="Each person will get a private message summarising the policy.",
+        title="Start a campaign",
+        fields=[FormField("reminders", "How many reminders at most?", required=False)],
+        choices=[Choice("Start campaign", '{"conv": "x"}', "campaign.start", "primary")],
+    )
+    view = form_modal_for(campaign, "campaign.start", '{"conv": "x"}', origin)
+    intro = view["blocks"][0]["text"]["text"]
+    assert intro == "Each person will get a private message summarising the policy."
+    assert view["submit"]["text"] == "Start campaign"
+    note = Reply(
+        text="Add a note for SM-2026-0001: reply with the text.",
+        title="Add a note \u2013 SM-2026-0001",
+        fields=[FormField("note", "Your note", kind="textarea")],
+        choices=[Choice("Save note", "SM-2026-0001", "incident.note", "primary")],
+        data={"reference": "SM-2026-0001"},
+    )
+    view = form_modal_for(note, "incident.note", "SM-2026-0001", origin)
+    assert view["blocks"][0]["text"]["text"].startswith("Incident SM-2026-0001. Type it below")
+    assert view["submit"]["text"] == "Save"

@@ -219,3 +219,16 @@ def test_plain_text_does_not_repeat_options_the_core_already_numbered() -> None:
         ],
     )
     assert cards.plain_text(reply) == reply.text + "\n\nOr reply with a number:\n3. Cancel"
+
+
+def test_a_form_that_is_not_an_incident_note_keeps_the_core_words() -> None:
+    """A campaign or an account request form says what it is for (the core's words), not
+    the note form's "Type it in the box below"."""
+    reply = Reply(
+        text="Each person will get a private message summarising the policy.",
+        fields=[FormField("reminders", "How many reminders at most?", required=False)],
+        choices=[Choice("Start campaign", "{}", "campaign.start", "primary")],
+    )
+    shown = "\n".join(texts(cards.reply_card(reply)["body"]))
+    assert "Each person will get a private message summarising the policy." in shown
+    assert "Type it in the box below" not in shown

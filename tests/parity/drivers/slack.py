@@ -10,7 +10,7 @@ from typing import Any
 
 from adapters.slack.runtime import SlackRuntime
 from bot.delivery.worker import OutboxWorker
-from tests.parity.base import COMMANDS, VERBS, Person
+from tests.parity.base import COMMANDS, VERBS, Person, advance, run_due
 from tests.parity.text import (
     REFERENCE,
     Observation,
@@ -33,6 +33,8 @@ VERDICTS = {
 CITATIONS_HEADING = "*What the policy says*"
 CHANNEL = "C0STAFF01"  # where people type /policy
 SHOWN = ("respond", "chat.postMessage", "chat.postEphemeral", "views.open", "views.update")
+#: calls that show a person a message (new, or updated in place)
+MESSAGES = ("respond", "chat.postMessage", "chat.postEphemeral", "chat.update")
 
 
 def read_blocks(blocks: list[dict[str, Any]]) -> dict[str, Any]:
@@ -120,6 +122,9 @@ class SlackDriver:
         self._answers: dict[str, list[dict[str, Any]]] = {}  # person -> last answer's buttons
         self._messages: dict[tuple[str, str], tuple[str, list[dict[str, Any]]]] = {}
         self._seen = 0
+        #: person -> messages shown to them, oldest first: (channel, ephemeral, buttons)
+        self._history: dict[str, list[tuple[str, bool, list[dict[str, Any]]]]] = {}
+        self._modal: dict[str, dict[str, Any]] = {}  # person -> the modal open for them
 
     async def _settled(self) -> list[Call]:
         """Wait for the listeners still working after ack; the calls made since last time."""
@@ -203,6 +208,7 @@ class SlackDriver:
     # -- notifications ----------------------------------------------------------------------
     async def deliver(self) -> Observation:
         await self._settled()
+        await run_due(self.runtime.bot)
         while await self.worker.run_once():
             pass
         received: dict[str, list[Observation]] = {}
@@ -213,6 +219,9 @@ class SlackDriver:
             shown = read_blocks(call.args["blocks"])
             for ref in set(REFERENCE.findall(shown["text"])):
                 self._messages[(person, ref)] = (call.args["channel"], shown["buttons"])
+            self._history.setdefault(person, []).append(
+                (call.args["channel"], False, shown["buttons"])
+            )
             received.setdefault(person, []).append(
                 {
                     "title": norm(shown["title"]),
@@ -260,8 +269,96 @@ class SlackDriver:
         shown = self._texts(await self._command(person, COMMANDS[which]))
         return {"states": listed_states(shown), "text": norm(shown)}
 
+    # -- commands, forms and buttons ----------------------------------------------------------
+    def _observe(self, person: str, calls: list[Call], channel: str) -> Observation:
+        """What ``person`` was shown: a modal opened for them (its intro and its submit
+        button; kept for :meth:`form`), or messages (their words and buttons)."""
+        opened = [c for c in calls if c.method == "views.open"]
+        if opened:
+            view = opened[-1].args["view"]
+            self._modal[person] = view
+            return {
+                "reply": norm(read_blocks(view["blocks"])["text"]),
+                "choices": [view["submit"]["text"]] if view.get("submit") else [],
+            }
+        texts: list[str] = []
+        choices: list[str] = []
+        for call in calls:
+            if call.method not in MESSAGES:
+                continue
+            shown = read_blocks(_blocks(call))
+            texts.append(shown["text"])
+            choices.extend(_label(b) for b in shown["buttons"])
+            where = call.args.get("channel") or channel
+            ephemeral = call.method == "chat.postEphemeral" or (
+                call.method == "respond" and call.args.get("response_type") == "ephemeral"
+            )
+            self._history.setdefault(person, []).append((where, ephemeral, shown["buttons"]))
+        return {"reply": norm("\n".join(texts)), "choices": choices}
 
-def _state(view: dict[str, Any], answers: Mapping[str, Any]) -> dict[str, Any]:
+    async def command(self, person: str, text: str, place: str | None = None) -> Observation:
+        user = self.people[person].slack
+        channel = CHANNEL if place == "staff-channel" else dm_channel(user)
+        assert place in {None, "staff-channel"}, place
+        await self._settled()
+        resp = await self.client.command("/policy", text, user=user, channel=channel)
+        assert resp.status == 200
+        return self._observe(person, await self._settled(), channel)
+
+    async def _press(self, person: str, label: str, *, first: bool = False) -> list[Call]:
+        """Press ``label`` (or, with ``first``, the first button) on the latest message
+        shown to ``person`` that has it."""
+        user = self.people[person].slack
+        found = None
+        for channel, ephemeral, buttons in reversed(self._history.get(person, [])):
+            button = buttons[0] if first and buttons else None
+            button = button or next((b for b in buttons if _label(b) == label), None)
+            if button is not None:
+                found = (channel, ephemeral, button)
+                break
+        assert found is not None, f"no message shown to {person} has a button {label!r}"
+        channel, ephemeral, button = found
+        await self._settled()
+        self._modal.pop(person, None)
+        resp = await self.client.button(
+            button["action_id"],
+            button["value"],
+            user=user,
+            channel=channel,
+            message_ts="1764000000.000001",
+            ephemeral=ephemeral,
+        )
+        assert resp.status == 200
+        return await self._settled()
+
+    async def press(self, person: str, label: str) -> Observation:
+        return self._observe(person, await self._press(person, label), "")
+
+    async def form(self, person: str, answers: Mapping[str, Any]) -> Observation:
+        user = self.people[person].slack
+        if person not in self._modal:  # the form is a button away (a modal needs a click)
+            self._observe(person, await self._press(person, "", first=True), "")
+        assert person in self._modal, f"no form opened for {person}"
+        view = self._modal.pop(person)
+        intro = norm(read_blocks(view["blocks"])["text"])
+        inputs = [b for b in view["blocks"] if b["type"] == "input"]
+        by_label = {b["label"]["text"]: b["block_id"] for b in inputs}
+        unknown = [label for label in answers if label not in by_label]
+        assert not unknown, f"no field {unknown} in {list(by_label)}"
+        named = {by_label[label]: value for label, value in answers.items()}
+        result = await self.client.interactive_json(_submission(user, view, named, keep=True))
+        assert result.get("response_action") != "errors", result
+        obs = self._observe(person, await self._settled(), "")
+        return {"intro": intro, "fields": list(by_label), **obs}
+
+    async def wait(self, delta: Mapping[str, float]) -> Observation:
+        advance(self.runtime.bot, delta)
+        return {}
+
+
+def _state(
+    view: dict[str, Any], answers: Mapping[str, Any], *, keep: bool = False
+) -> dict[str, Any]:
     """``view.state.values`` for ``answers`` (options picked by their label)."""
     values: dict[str, Any] = {}
     for block in view["blocks"]:
@@ -270,6 +367,8 @@ def _state(view: dict[str, Any], answers: Mapping[str, Any]) -> dict[str, Any]:
         el = block["element"]
         answer = answers.get(block["block_id"])
         by_label = {o["text"]["text"]: o for o in el.get("options", [])}
+        if keep and block["block_id"] not in answers:  # what the form shows is sent
+            answer = _shown_value(el)
         state: dict[str, Any] = {"type": el["type"]}
         if el["type"] in {"plain_text_input", "url_text_input"}:
             state["value"] = answer or None
@@ -283,10 +382,24 @@ def _state(view: dict[str, Any], answers: Mapping[str, Any]) -> dict[str, Any]:
     return values
 
 
-def _submission(user: str, view: dict[str, Any], answers: Mapping[str, Any]) -> dict[str, Any]:
+def _shown_value(element: dict[str, Any]) -> Any:
+    """The answer an element shows before anyone changes it (its initial value), by label."""
+    if "initial_option" in element:
+        return element["initial_option"]["text"]["text"]
+    if "initial_options" in element:
+        return [o["text"]["text"] for o in element["initial_options"]]
+    return element.get("initial_value") or element.get("initial_date")
+
+
+def _submission(
+    user: str, view: dict[str, Any], answers: Mapping[str, Any], *, keep: bool = False
+) -> dict[str, Any]:
+    """A view submission of ``view`` with ``answers``; ``keep``: fields not answered send
+    what the form shows."""
+    state = {"values": _state(view, answers, keep=keep)}
     return {
         "type": "view_submission",
         "user": {"id": user, "username": "someone"},
         "trigger_id": "1337.50.trigger",
-        "view": {**view, "id": "V0FAKE", "hash": "h1", "state": {"values": _state(view, answers)}},
+        "view": {**view, "id": "V0FAKE", "hash": "h1", "state": state},
     }

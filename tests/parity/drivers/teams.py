@@ -10,8 +10,9 @@ from typing import Any
 
 from aiohttp.test_utils import TestClient
 
+from bot.app import PolicyBot
 from bot.delivery.worker import OutboxWorker
-from tests.parity.base import COMMANDS, VERBS, Person
+from tests.parity.base import COMMANDS, VERBS, Person, advance, run_due
 from tests.parity.text import (
     REFERENCE,
     Observation,
@@ -22,7 +23,7 @@ from tests.parity.text import (
     unquote,
 )
 from tests.teams.card_text import is_text, text_of, texts
-from tests.teams.conftest import BOT_ID, activity, card_buttons
+from tests.teams.conftest import BOT_ID, TENANT, activity, card_buttons
 from tests.teams.fake_connector import Call, FakeConnector
 
 #: the verdict line a Teams answer card starts with -> verdict
@@ -34,6 +35,13 @@ VERDICTS = {
     "❔ Not covered by the policy": "no_match",
 }
 CITATIONS_HEADING = "What the policy says"
+#: the staff channel: a channel of the staff team (tests/parity/base.py STAFF_CHANNEL)
+TEAM = "19:staffroom0000@thread.tacv2"
+IN_TEAM: dict[str, Any] = {
+    "conversation_id": f"{TEAM};messageid=1764000000001",
+    "conversation_type": "channel",
+    "channelData": {"tenant": {"id": TENANT}, "team": {"id": TEAM, "name": "Staff Room"}},
+}
 
 
 def _bold(el: dict[str, Any]) -> bool:
@@ -145,11 +153,15 @@ class TeamsDriver:
         connector: FakeConnector,
         worker: OutboxWorker,
         people: Mapping[str, Person],
+        bot: PolicyBot,
     ) -> None:
         self.client = client
         self.connector = connector
         self.worker = worker
         self.people = people
+        self.bot = bot
+        #: person -> cards shown to them, oldest first: (card id, card, where it is)
+        self._cards: dict[str, list[tuple[str, dict[str, Any], dict[str, Any]]]] = {}
         self._by_conversation = {self._conversation(p.id): p.id for p in people.values()}
         self._answers: dict[str, tuple[str, dict[str, Any]]] = {}  # person -> (card id, card)
         self._messages: dict[tuple[str, str], tuple[str, dict[str, Any]]] = {}
@@ -179,9 +191,17 @@ class TeamsDriver:
             await self._post(person, kind="conversationUpdate", membersAdded=[{"id": BOT_ID}])
 
     async def _press(
-        self, person: str, button: dict[str, Any], card_id: str | None, **inputs: Any
+        self,
+        person: str,
+        button: dict[str, Any],
+        card_id: str | None,
+        where: dict[str, Any] | None = None,
+        /,
+        **inputs: Any,
     ) -> list[Call]:
-        return await self._post(person, value={**button["data"], **inputs}, reply_to_id=card_id)
+        """Press ``button`` on a card (in the team's channel with ``where``)."""
+        value = {**button["data"], **inputs}
+        return await self._post(person, value=value, reply_to_id=card_id, **(where or {}))
 
     @staticmethod
     def _text(calls: list[Call]) -> str:
@@ -239,6 +259,7 @@ class TeamsDriver:
     # -- notifications ----------------------------------------------------------------------
     async def deliver(self) -> Observation:
         self._new()
+        await run_due(self.bot)
         while await self.worker.run_once():
             pass
         received: dict[str, list[Observation]] = {}
@@ -250,6 +271,7 @@ class TeamsDriver:
             assert card_id is not None
             for ref in set(REFERENCE.findall(shown["text"])):
                 self._messages[(person, ref)] = (card_id, call.card)
+            self._cards.setdefault(person, []).append((card_id, call.card, {}))
             received.setdefault(person, []).append(
                 {
                     "title": norm(shown["title"]),
@@ -290,3 +312,57 @@ class TeamsDriver:
     async def status(self, person: str, which: str) -> Observation:
         shown = self._text(await self._post(person, text=COMMANDS[which]))
         return {"states": listed_states(shown), "text": norm(shown)}
+
+    # -- commands, forms and buttons ----------------------------------------------------------
+    def _observe(self, person: str, calls: list[Call]) -> Observation:
+        """What ``person`` was shown: each card's words and buttons (cards kept for
+        :meth:`press` and :meth:`form`)."""
+        texts: list[str] = []
+        choices: list[str] = []
+        for call in calls:
+            if call.card is None:
+                texts.append(call.text)
+                continue
+            shown = read_card(call.card)
+            texts.append(shown["text"])
+            choices.extend(b["title"] for b in shown["buttons"])
+            card_id = call.activity_id if call.method == "PUT" else call.created_id
+            assert card_id is not None
+            in_team = (call.conversation_id or "").startswith(TEAM)
+            self._cards.setdefault(person, []).append(
+                (card_id, call.card, IN_TEAM if in_team else {})
+            )
+        return {"reply": norm("\n".join(texts)), "choices": choices}
+
+    async def command(self, person: str, text: str, place: str | None = None) -> Observation:
+        if place is None:
+            return self._observe(person, await self._post(person, text=text))
+        assert place == "staff-channel", place
+        calls = await self._post(person, text=f"<at>policybot</at> {text}", **IN_TEAM)
+        return self._observe(person, calls)
+
+    async def press(self, person: str, label: str) -> Observation:
+        for card_id, card, where in reversed(self._cards.get(person, [])):
+            found = next((b for b in card_buttons(card) if b.get("title") == label), None)
+            if found is not None:
+                return self._observe(person, await self._press(person, found, card_id, where))
+        raise AssertionError(f"no card shown to {person} has a button {label!r}")
+
+    async def form(self, person: str, answers: Mapping[str, Any]) -> Observation:
+        shown = self._cards.get(person, [])
+        assert shown and _inputs(shown[-1][1]["body"]), f"no form shown to {person}"
+        card_id, card, where = shown[-1]
+        inputs = _inputs(card["body"])
+        by_label = {el["label"]: el for el in inputs if el.get("label")}
+        unknown = [label for label in answers if label not in by_label]
+        assert not unknown, f"no field {unknown} in {list(by_label)}"
+        values = {el["id"]: el["value"] for el in inputs if el.get("value")}  # as shown
+        values.update(_fill(card, {by_label[k]["id"]: v for k, v in answers.items()}))
+        submit = card_buttons(card)[0]  # the button that sends the form
+        calls = await self._press(person, submit, card_id, where, **values)
+        intro = norm(read_card(card)["text"])
+        return {"intro": intro, "fields": list(by_label), **self._observe(person, calls)}
+
+    async def wait(self, delta: Mapping[str, float]) -> Observation:
+        advance(self.bot, delta)
+        return {}
