@@ -58,6 +58,12 @@ class Candidate:
     linear: float = 0.0  # the n-gram SVM's decision value for this entry
 
 
+def _held_back(score: float, share: float) -> float:
+    """``score`` lowered to ``share`` of itself; a negative score (the n-gram SVM's decision
+    value can make it one) is divided instead, so holding back always lowers it."""
+    return score * share if score >= 0 else score / share
+
+
 def _authored_documents(entry: Entry) -> list[str]:
     return [entry.topic, entry.text, entry.answer, " ".join(entry.keywords), *entry.phrases]
 
@@ -219,9 +225,9 @@ class Matcher:
             met: bool | None = None
             if e.requires:
                 met = all(any(f in reading.frames for f in group) for group in e.requires)
-                score = score + FRAME_BONUS if met else score * FRAME_UNMET
+                score = score + FRAME_BONUS if met else _held_back(score, FRAME_UNMET)
             if any(f in reading.frames for f in e.avoid):
-                score *= FRAME_AVOID
+                score = _held_back(score, FRAME_AVOID)
             out.append(
                 Candidate(
                     e, score, b, phrase[i], covered / q_weight, met, posterior[i], float(linear[i])
