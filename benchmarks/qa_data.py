@@ -52,7 +52,7 @@ HELDOUT_SETS = ("heldout", "heldout2", "realheldout")
 OUT_OF_SCOPE_SETS = ("nearscope",)
 
 #: the labelled sets the KB's example questions are built from (never a held-out set)
-TRAINING_SETS = ("dev", "fresh", "field", "phone", "situations", "real", "real3")
+TRAINING_SETS = ("dev", "fresh", "field", "phone", "situations", "real", "real2", "real3")
 FOLDS = 5
 
 

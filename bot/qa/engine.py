@@ -73,6 +73,10 @@ TOPIC_QUESTION = "Which of these do you mean?"
 #: the top two entries are this close in score (and would say yes and no): ask which is meant.
 #: Chosen on the training sets so that it stays rare (see ``benchmarks.qa_accuracy``).
 TOPIC_MARGIN = 0.03
+#: an ask this short that points back ("is that ok?", "can I do this?") takes its action from
+#: the message before it
+REFERS_BACK_WORDS = 8
+_REFERS_BACK = re.compile(r"\b(?:that|this|it|so)\b")
 #: how a sentence ends, for finding the ask in a long message
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
 
@@ -205,12 +209,22 @@ def asked_action(entry: Entry, question: str) -> AskedAction | None:
     if not is_permission_question(ask) or is_information_question(ask):
         return None
     text, whole = clean(ask), clean(question)
-    for action in entry.asks:
-        if _any_match(action.patterns, text) and (
-            not action.given or _any_match(action.given, whole)
-        ):
-            return action
+    texts = [text]
+    if ask != question and _refers_back(text):  # "... the only admin. is that ok?"
+        texts.append(whole)
+    for searched in texts:
+        for action in entry.asks:
+            if _any_match(action.patterns, searched) and (
+                not action.given or _any_match(action.given, whole)
+            ):
+                return action
     return None
+
+
+def _refers_back(ask: str) -> bool:
+    """A short ask about what the message said before it ("is that ok?", "can I do
+    that?"): its action is in the context, so the context is searched for it too."""
+    return len(words(ask)) <= REFERS_BACK_WORDS and _REFERS_BACK.search(ask) is not None
 
 
 def _any_match(patterns: list[str], text: str) -> bool:
