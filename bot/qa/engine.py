@@ -31,6 +31,11 @@ MAX_QUESTION_CHARS = 1000
 #: wording that matches nothing well. Chosen by cross-validated verdict accuracy on the
 #: training sets (``benchmarks/calibrate.py``): a higher floor declines more answerable questions.
 NO_MATCH_THRESHOLD = 0.15
+#: a question outside the scope gate's words is answered only this sure of its entry, and with
+#: the n-gram classifier this far above its out-of-scope class (chosen cross-validated on the
+#: training sets so that none of their out-of-scope questions is answered)
+RESCUE_CONFIDENCE = 0.8
+RESCUE_MARGIN = 1.0
 #: a runner-up this close (in confidence) to the winner is offered as "did you mean"
 AMBIGUITY_MARGIN = 0.12
 #: below this confidence the answer always comes with the runners-up as "did you mean"
@@ -339,10 +344,12 @@ class AnswerEngine:
         ranked = self._rank(question, reading)
         if not ranked:
             return self._no_match(question, self._not_covered_text(), [])
-        if not reading.in_scope:
-            return self._no_match(question, self._not_covered_text(), ranked)
         top = ranked[0]
         confidence = self.confidence(top, ranked[1] if len(ranked) > 1 else None)
+        if not reading.in_scope and not self._plainly_about_policy(
+            question, reading, ranked, confidence
+        ):
+            return self._no_match(question, self._not_covered_text(), ranked)
         if confidence < NO_MATCH_THRESHOLD:
             return self._no_match(question, self._not_covered_text(), ranked, confidence)
         terse = len(self.matcher.tokens(question)) <= TERSE_WORDS
@@ -359,6 +366,21 @@ class AnswerEngine:
             if {answer.verdict, other.verdict} == {"allowed", "not_allowed"}:
                 return self._which_topic(question, answer, other, confidence)
         return answer
+
+    def _plainly_about_policy(
+        self, question: str, reading: Reading, ranked: list[Candidate], confidence: float
+    ) -> bool:
+        """A question without the scope gate's words ("my responsibilities as staff?", "whats
+        the board of directors role") is still answered when it names no subject the policy is
+        silent on, the winner is sure, and the n-gram classifier puts an entry well above the
+        questions the policy does not cover (the KB's out-of-scope examples)."""
+        return (
+            not reading.off_topic
+            and not _FOLLOW_ON.match(question)  # "and if she's 20?" goes on from a question
+            and len(self.matcher.tokens(question)) > TERSE_WORDS
+            and confidence >= RESCUE_CONFIDENCE
+            and max(c.linear for c in ranked) - ranked[0].outside > RESCUE_MARGIN
+        )
 
     def _rank(self, question: str, reading: Reading) -> list[Candidate]:
         """Entries ranked for ``question``; in a message of several sentences the sentence

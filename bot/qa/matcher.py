@@ -56,6 +56,7 @@ class Candidate:
     frames_met: bool | None = None  # the entry's required frames are present (None: it has none)
     classifier: float = 0.0  # the example classifier's posterior for this entry
     linear: float = 0.0  # the n-gram SVM's decision value for this entry
+    outside: float = -1.0  # its decision value for "the policy does not cover this" (scope)
 
 
 def _held_back(score: float, share: float) -> float:
@@ -130,7 +131,10 @@ class Matcher:
         askings = [_askings(e) for e in self.entries]
         self.classifier = self._example_classifier(kb, askings, model_cache)
         self._text_tokens.clear()
-        self.linear = cached_model(askings, model_cache)
+        # one more class for the questions the policy does not cover (when the KB has some)
+        outside = list(kb.scope.examples) if kb.scope is not None else []
+        self._outside_class = len(askings) if outside else None
+        self.linear = cached_model([*askings, outside] if outside else askings, model_cache)
 
     def _example_classifier(
         self, kb: KnowledgeBase, askings: list[list[str]], cache: Path | None
@@ -212,6 +216,7 @@ class Matcher:
         bm25_scale = sum(self._idf.get(t, 0.0) for t in qset) * (BM25_K1 + 1) or 1.0
         posterior = self.classifier.posterior(_classifier_features(qset, reading.frames))
         linear = self.linear.scores(question)
+        outside = -1.0 if self._outside_class is None else float(linear[self._outside_class])
         out: list[Candidate] = []
         for i, e in enumerate(self.entries):
             if bm25[i] == 0.0 and phrase[i] == 0.0 and linear[i] <= 0.0:
@@ -230,7 +235,15 @@ class Matcher:
                 score = _held_back(score, FRAME_AVOID)
             out.append(
                 Candidate(
-                    e, score, b, phrase[i], covered / q_weight, met, posterior[i], float(linear[i])
+                    e,
+                    score,
+                    b,
+                    phrase[i],
+                    covered / q_weight,
+                    met,
+                    posterior[i],
+                    float(linear[i]),
+                    outside,
                 )
             )
         out.sort(key=lambda c: -c.score)
