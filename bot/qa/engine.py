@@ -36,6 +36,8 @@ NO_MATCH_THRESHOLD = 0.15
 #: training sets so that none of their out-of-scope questions is answered)
 RESCUE_CONFIDENCE = 0.8
 RESCUE_MARGIN = 1.0
+#: ...and only with at least this many content words ("evenings?" goes on from a question)
+RESCUE_MIN_WORDS = 2
 #: a runner-up this close (in confidence) to the winner is offered as "did you mean"
 AMBIGUITY_MARGIN = 0.12
 #: below this confidence the answer always comes with the runners-up as "did you mean"
@@ -377,7 +379,7 @@ class AnswerEngine:
         return (
             not reading.off_topic
             and not _FOLLOW_ON.match(question)  # "and if she's 20?" goes on from a question
-            and len(self.matcher.tokens(question)) > TERSE_WORDS
+            and len(self.matcher.tokens(question)) >= RESCUE_MIN_WORDS
             and confidence >= RESCUE_CONFIDENCE
             and max(c.linear for c in ranked) - ranked[0].outside > RESCUE_MARGIN
         )

@@ -67,7 +67,8 @@ class QuestionReader:
     def read(self, question: str) -> Reading:
         """Frames present and the scope verdict for one question."""
         text = self.corrected(question)
-        return Reading(text, self._frames_in(text), self._in_scope(text), self._off_topic(text))
+        off_topic = self._off_topic(text)
+        return Reading(text, self._frames_in(text), self._in_scope(text, off_topic), off_topic)
 
     def frames(self, question: str) -> frozenset[str]:
         """Only the frames present (no scope verdict): for training texts."""
@@ -84,10 +85,10 @@ class QuestionReader:
             and not (self._on_topic_re is not None and self._on_topic_re.search(text))
         )
 
-    def _in_scope(self, text: str) -> bool:
+    def _in_scope(self, text: str, off_topic: bool) -> bool:
         if not self._gate:
             return True
-        if self._off_topic(text):
+        if off_topic:
             return False
         if self._exclude_re is not None:
             text = self._exclude_re.sub(" ", text)

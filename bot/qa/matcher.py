@@ -217,14 +217,13 @@ class Matcher:
         posterior = self.classifier.posterior(_classifier_features(qset, reading.frames))
         linear = self.linear.scores(question)
         outside = -1.0 if self._outside_class is None else float(linear[self._outside_class])
-        out: list[Candidate] = []
+        scored: list[tuple[float, int, float, bool | None]] = []
         for i, e in enumerate(self.entries):
             if bm25[i] == 0.0 and phrase[i] == 0.0 and linear[i] <= 0.0:
                 continue
             if any(f in reading.frames for f in e.ruled_out_by):
                 continue
             b = min(bm25[i] / bm25_scale * 2.0, 1.0)
-            covered = sum(self.idf(t) for t in qset if t in self._entry_vocab[i])
             score = PHRASE_WEIGHT * phrase[i] + (1 - PHRASE_WEIGHT) * b
             score += CLASSIFIER_WEIGHT * posterior[i] + LINEAR_WEIGHT * float(linear[i])
             met: bool | None = None
@@ -233,18 +232,20 @@ class Matcher:
                 score = score + FRAME_BONUS if met else _held_back(score, FRAME_UNMET)
             if any(f in reading.frames for f in e.avoid):
                 score = _held_back(score, FRAME_AVOID)
-            out.append(
-                Candidate(
-                    e,
-                    score,
-                    b,
-                    phrase[i],
-                    covered / q_weight,
-                    met,
-                    posterior[i],
-                    float(linear[i]),
-                    outside,
-                )
+            scored.append((score, i, b, met))
+        scored.sort(key=lambda s: -s[0])
+        # the evidence (coverage) only for the entries returned
+        return [
+            Candidate(
+                self.entries[i],
+                score,
+                b,
+                phrase[i],
+                sum(self.idf(t) for t in qset if t in self._entry_vocab[i]) / q_weight,
+                met,
+                posterior[i],
+                float(linear[i]),
+                outside,
             )
-        out.sort(key=lambda c: -c.score)
-        return out[:limit]
+            for score, i, b, met in scored[:limit]
+        ]
