@@ -125,9 +125,18 @@ def test_examples_file_is_built_from_the_training_sets() -> None:
 
 
 def test_no_heldout_question_is_taught(engine: AnswerEngine) -> None:
-    taught = {example_text(q).lower() for e in engine.kb.entries for q in e.examples}
+    """Neither an entry's examples nor the scope gate's out-of-scope examples hold a question
+    of a held-out or near-scope set."""
+    outside = engine.kb.scope.examples if engine.kb.scope is not None else []
+    taught = {
+        example_text(q).lower()
+        for q in [*outside, *(q for e in engine.kb.entries for q in e.examples)]
+    }
     leaked = [
-        x.q for name in HELDOUT_SETS for x in load(name) if example_text(x.q).lower() in taught
+        x.q
+        for name in (*HELDOUT_SETS, *OUT_OF_SCOPE_SETS)
+        for x in load(name)
+        if example_text(x.q).lower() in taught
     ]
     assert not leaked, f"held-out questions found among the KB's examples: {leaked}"
 
