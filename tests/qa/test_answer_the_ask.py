@@ -288,3 +288,18 @@ def test_plain_policy_questions_without_a_scope_word_are_answered(
     far surer of the entry than of its out-of-scope class): answered, not turned away."""
     a = engine.answer(question)
     assert a.verdict != "no_match" and a.rule_ids == [rule], (a.verdict, a.rule_ids)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "do we need explicit consent from parents to take pupils on a trip?",
+        "a pupil used explicit language at me in class, what do i do?",
+        "the naked eye experiment in science, can pupils do it outside?",
+    ],
+)
+def test_words_of_the_image_guidance_alone_do_not_open_the_scope_gate(
+    engine: AnswerEngine, question: str
+) -> None:
+    """'explicit' or 'naked' without an image is not a sexual image: still out of scope."""
+    assert engine.answer(question).verdict == "no_match"
