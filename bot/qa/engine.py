@@ -38,6 +38,9 @@ RESCUE_CONFIDENCE = 0.8
 RESCUE_MARGIN = 1.0
 #: ...and only with at least this many content words ("evenings?" goes on from a question)
 RESCUE_MIN_WORDS = 2
+#: ...and only when the winner's vocabulary covers this share of the question's (IDF-weighted)
+#: words: "when is the attendance policy reviewed" names a subject the entry never mentions
+RESCUE_COVERAGE = 0.75
 #: a runner-up this close (in confidence) to the winner is offered as "did you mean"
 AMBIGUITY_MARGIN = 0.12
 #: below this confidence the answer always comes with the runners-up as "did you mean"
@@ -372,15 +375,17 @@ class AnswerEngine:
     def _plainly_about_policy(
         self, question: str, reading: Reading, ranked: list[Candidate], confidence: float
     ) -> bool:
-        """A question without the scope gate's words ("my responsibilities as staff?", "whats
-        the board of directors role") is still answered when it names no subject the policy is
-        silent on, the winner is sure, and the n-gram classifier puts an entry well above the
-        questions the policy does not cover (the KB's out-of-scope examples)."""
+        """A question without the scope gate's words ("my responsibilities as staff?", "what
+        does the trust board do") is still answered when it names no subject the policy is
+        silent on, the winner is sure and its words cover the question's, and the n-gram
+        classifier puts an entry well above the questions the policy does not cover (the KB's
+        out-of-scope examples)."""
         return (
             not reading.off_topic
             and not _FOLLOW_ON.match(question)  # "and if she's 20?" goes on from a question
             and len(self.matcher.tokens(question)) >= RESCUE_MIN_WORDS
             and confidence >= RESCUE_CONFIDENCE
+            and ranked[0].coverage >= RESCUE_COVERAGE
             and max(c.linear for c in ranked) - ranked[0].outside > RESCUE_MARGIN
         )
 

@@ -277,7 +277,7 @@ def test_a_sexual_image_question_without_a_platform_is_answered_with_the_guidanc
 @pytest.mark.parametrize(
     ("question", "rule"),
     [
-        ("whats the board of directors role", "roles.board"),
+        ("what does the trust board do", "roles.board"),
         ("should i go to the head with questions about it?", "roles.questions"),
     ],
 )
@@ -303,3 +303,21 @@ def test_words_of_the_image_guidance_alone_do_not_open_the_scope_gate(
 ) -> None:
     """'explicit' or 'naked' without an image is not a sexual image: still out of scope."""
     assert engine.answer(question).verdict == "no_match"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "what are my responsibilities on a school trip?",
+        "what does the board do about exclusions?",
+        "what is the role of the local governing body in admissions",
+        "is the anti-bullying policy reviewed every year?",
+        "when does the attendance policy get reviewed?",
+    ],
+)
+def test_a_policy_like_question_about_another_subject_is_not_answered(
+    engine: AnswerEngine, question: str
+) -> None:
+    """Roles, reviews and responsibilities for other school business: the policy is silent."""
+    a = engine.answer(question)
+    assert a.verdict == "no_match", (a.verdict, a.rule_ids)
