@@ -313,6 +313,8 @@ def test_words_of_the_image_guidance_alone_do_not_open_the_scope_gate(
         "what is the role of the local governing body in admissions",
         "is the anti-bullying policy reviewed every year?",
         "when does the attendance policy get reviewed?",
+        "does the behaviour policy apply at weekends?",
+        "what are the staff responsibilities for playground duty?",
     ],
 )
 def test_a_policy_like_question_about_another_subject_is_not_answered(
