@@ -8,9 +8,9 @@ never taught nor tuned on (heldout2 was written after the engine it first measur
 realheldout, issue 14, paraphrases how staff ask in public forums). The near-scope set
 (``OUT_OF_SCOPE_SETS``) holds school-life questions the policy is silent on: none may be
 answered. Thresholds are the figures measured when the gates were last set (2026-12-02,
-second round of issue 14: cross-validated verdict 92.7% over eight training sets; held-out
-verdict / verdict + required words: heldout 94.4% / 93.8%, heldout2 96.8% / 96.4%,
-realheldout 91.1% / 90.3%) minus about 1.5-2 points.
+second round of issue 14: cross-validated verdict 92.6% over eight training sets; held-out
+verdict / verdict + required words: heldout 95.0% / 94.4%, heldout2 97.2% / 96.8%,
+realheldout 91.9% / 91.1%) minus about 1.5-2.5 points.
 """
 
 from __future__ import annotations
