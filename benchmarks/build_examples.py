@@ -17,6 +17,7 @@ from pathlib import Path
 import yaml
 
 from benchmarks.qa_data import TRAINING_SETS, example_text, load
+from policy_kb.loader import OUT_OF_SCOPE_KEY
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "policy_kb" / "social_media_policy.examples.yaml"
 HEADER = """\
@@ -27,13 +28,15 @@ HEADER = """\
 
 
 def render(sets: tuple[str, ...] = TRAINING_SETS) -> str:
-    """The examples file's text: each answerable question under its best entry id."""
+    """The examples file's text: each answerable question under its best entry id, and the
+    questions the policy does not cover under ``out-of-scope``."""
     by_entry: dict[str, list[str]] = {}
     for name in sets:
         for item in load(name):
             q = example_text(item.q)
-            if item.rules and q and q not in by_entry.get(item.rules[0], []):
-                by_entry.setdefault(item.rules[0], []).append(q)
+            key = item.rules[0] if item.rules else OUT_OF_SCOPE_KEY
+            if q and (item.rules or item.verdict == "no_match") and q not in by_entry.get(key, []):
+                by_entry.setdefault(key, []).append(q)
     body = yaml.safe_dump(
         {k: by_entry[k] for k in sorted(by_entry)}, allow_unicode=True, sort_keys=False, width=1000
     )

@@ -52,7 +52,7 @@ HELDOUT_SETS = ("heldout", "heldout2", "realheldout")
 OUT_OF_SCOPE_SETS = ("nearscope",)
 
 #: the labelled sets the KB's example questions are built from (never a held-out set)
-TRAINING_SETS = ("dev", "fresh", "field", "phone", "situations", "real")
+TRAINING_SETS = ("dev", "fresh", "field", "phone", "situations", "real", "real2", "real3")
 FOLDS = 5
 
 
@@ -78,4 +78,8 @@ def untaught_folds(
             e.model_copy(update={"examples": [q for q in e.examples if q not in taught]})
             for e in kb.entries
         ]
-        yield AnswerEngine(kb.model_copy(update={"entries": entries})), fold
+        update: dict[str, object] = {"entries": entries}
+        if kb.scope is not None:
+            outside = [q for q in kb.scope.examples if q not in taught]
+            update["scope"] = kb.scope.model_copy(update={"examples": outside})
+        yield AnswerEngine(kb.model_copy(update=update)), fold

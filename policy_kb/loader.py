@@ -78,12 +78,16 @@ def _read_yaml(path: Path, what: str) -> Any:
         raise KnowledgeBaseError(f"{path}: not valid YAML: {exc}") from exc
 
 
+#: the examples file's key for questions the policy does not cover (the scope gate's)
+OUT_OF_SCOPE_KEY = "out-of-scope"
+
+
 def _with_examples(kb: KnowledgeBase, path: Path) -> KnowledgeBase:
     """Attach the labelled example questions in ``path`` to their entries."""
     data = _read_yaml(path, "the examples file")
     if not isinstance(data, dict):
         raise KnowledgeBaseError(f"{path}: expected a mapping of entry id -> list of questions")
-    known = {e.id for e in kb.entries}
+    known = {e.id for e in kb.entries} | {OUT_OF_SCOPE_KEY}
     for entry_id, questions in data.items():
         if entry_id not in known:
             raise KnowledgeBaseError(f"{path}: entry {entry_id!r} is not in the knowledge base")
@@ -94,7 +98,12 @@ def _with_examples(kb: KnowledgeBase, path: Path) -> KnowledgeBase:
                 f"{path}: entry {entry_id!r}: expected a list of non-empty questions"
             )
     entries = [e.model_copy(update={"examples": list(data.get(e.id, []))}) for e in kb.entries]
-    return kb.model_copy(update={"entries": entries})
+    update: dict[str, object] = {"entries": entries}
+    if kb.scope is not None:
+        update["scope"] = kb.scope.model_copy(
+            update={"examples": list(data.get(OUT_OF_SCOPE_KEY, []))}
+        )
+    return kb.model_copy(update=update)
 
 
 def policy_text_path(kb: KnowledgeBase, kb_path: str | Path | None = None) -> Path:

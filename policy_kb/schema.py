@@ -111,6 +111,12 @@ class ScopeGate(_Strict):
         description="Regexes for plain social-media evidence (a platform, posting, a friend "
         "request...) that keeps an 'off_topic' question in scope.",
     )
+    examples: list[str] = Field(
+        default_factory=list,
+        description="Labelled staff questions the policy does not cover (from the KB's "
+        "'examples_file', key 'out-of-scope'): the n-gram classifier learns them as one more "
+        "class, which the gate weighs against the best entry.",
+    )
 
     @field_validator("patterns", "exclude", "off_topic", "on_topic")
     @classmethod

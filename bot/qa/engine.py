@@ -31,6 +31,16 @@ MAX_QUESTION_CHARS = 1000
 #: wording that matches nothing well. Chosen by cross-validated verdict accuracy on the
 #: training sets (``benchmarks/calibrate.py``): a higher floor declines more answerable questions.
 NO_MATCH_THRESHOLD = 0.15
+#: a question outside the scope gate's words is answered only this sure of its entry, and with
+#: the n-gram classifier this far above its out-of-scope class (chosen cross-validated on the
+#: training sets so that none of their out-of-scope questions is answered)
+RESCUE_CONFIDENCE = 0.8
+RESCUE_MARGIN = 1.0
+#: ...and only with at least this many content words ("evenings?" goes on from a question)
+RESCUE_MIN_WORDS = 2
+#: ...and only when the winner's vocabulary covers this share of the question's (IDF-weighted)
+#: words: "when is the attendance policy reviewed" names a subject the entry never mentions
+RESCUE_COVERAGE = 0.75
 #: a runner-up this close (in confidence) to the winner is offered as "did you mean"
 AMBIGUITY_MARGIN = 0.12
 #: below this confidence the answer always comes with the runners-up as "did you mean"
@@ -73,6 +83,10 @@ TOPIC_QUESTION = "Which of these do you mean?"
 #: the top two entries are this close in score (and would say yes and no): ask which is meant.
 #: Chosen on the training sets so that it stays rare (see ``benchmarks.qa_accuracy``).
 TOPIC_MARGIN = 0.03
+#: an ask this short that points back ("is that ok?", "can I do this?") takes its action from
+#: the message before it
+REFERS_BACK_WORDS = 8
+_REFERS_BACK = re.compile(r"\b(?:that|this|it|so)\b")
 #: how a sentence ends, for finding the ask in a long message
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
 
@@ -205,12 +219,22 @@ def asked_action(entry: Entry, question: str) -> AskedAction | None:
     if not is_permission_question(ask) or is_information_question(ask):
         return None
     text, whole = clean(ask), clean(question)
-    for action in entry.asks:
-        if _any_match(action.patterns, text) and (
-            not action.given or _any_match(action.given, whole)
-        ):
-            return action
+    texts = [text]
+    if ask != question and _refers_back(text):  # "... the only admin. is that ok?"
+        texts.append(whole)
+    for searched in texts:
+        for action in entry.asks:
+            if _any_match(action.patterns, searched) and (
+                not action.given or _any_match(action.given, whole)
+            ):
+                return action
     return None
+
+
+def _refers_back(ask: str) -> bool:
+    """A short ask about what the message said before it ("is that ok?", "can I do
+    that?"): its action is in the context, so the context is searched for it too."""
+    return len(words(ask)) <= REFERS_BACK_WORDS and _REFERS_BACK.search(ask) is not None
 
 
 def _any_match(patterns: list[str], text: str) -> bool:
@@ -325,10 +349,12 @@ class AnswerEngine:
         ranked = self._rank(question, reading)
         if not ranked:
             return self._no_match(question, self._not_covered_text(), [])
-        if not reading.in_scope:
-            return self._no_match(question, self._not_covered_text(), ranked)
         top = ranked[0]
         confidence = self.confidence(top, ranked[1] if len(ranked) > 1 else None)
+        if not reading.in_scope and not self._plainly_about_policy(
+            question, reading, ranked, confidence
+        ):
+            return self._no_match(question, self._not_covered_text(), ranked)
         if confidence < NO_MATCH_THRESHOLD:
             return self._no_match(question, self._not_covered_text(), ranked, confidence)
         terse = len(self.matcher.tokens(question)) <= TERSE_WORDS
@@ -345,6 +371,23 @@ class AnswerEngine:
             if {answer.verdict, other.verdict} == {"allowed", "not_allowed"}:
                 return self._which_topic(question, answer, other, confidence)
         return answer
+
+    def _plainly_about_policy(
+        self, question: str, reading: Reading, ranked: list[Candidate], confidence: float
+    ) -> bool:
+        """A question without the scope gate's words ("my responsibilities as staff?", "what
+        does the trust board do") is still answered when it names no subject the policy is
+        silent on, the winner is sure and its words cover the question's, and the n-gram
+        classifier puts an entry well above the questions the policy does not cover (the KB's
+        out-of-scope examples)."""
+        return (
+            not reading.off_topic
+            and not _FOLLOW_ON.match(question)  # "and if she's 20?" goes on from a question
+            and len(self.matcher.tokens(question)) >= RESCUE_MIN_WORDS
+            and confidence >= RESCUE_CONFIDENCE
+            and ranked[0].coverage >= RESCUE_COVERAGE
+            and max(c.linear for c in ranked) - ranked[0].outside > RESCUE_MARGIN
+        )
 
     def _rank(self, question: str, reading: Reading) -> list[Candidate]:
         """Entries ranked for ``question``; in a message of several sentences the sentence

@@ -20,6 +20,10 @@ _AGE = re.compile(
     r"(?:just\s+|only\s+|now\s+)?(\d{1,2})\b(?!\s*(?:%|pm|am|min|hour|day|week|month|th\b|st\b|nd\b|rd\b)))"
     r"|(?:\b(\d{1,2})\s*(?:yo\b|y/o|yrs?\s*old|years?\s*old|year-old))"
 )
+#: "not sure if he's still in our sixth form": whether they are still a pupil is not known
+_UNSURE = re.compile(
+    r"\b(?:not sure|unsure|no idea|don'?t know|dunno) (?:if|whether)\b.{0,30}\bstill\b"
+)
 _YEAR_GROUP = re.compile(
     r"\b(?:year|yr|y)\s?-?\s?(\d{1,2})s?\b"
     r"|\bsixth[- ]?form(?:er)?s?\b|\bkids? in my (?:class|form)\b"
@@ -75,7 +79,8 @@ class FactExtractor:
         if year and school_age and "under_18" in facts and "under_18" not in values:
             values["under_18"] = "yes"
             evidence["under_18"] = year.group(0)
-        if year and a_pupil and "relation" in facts and "relation" not in values:
+        unsure = _UNSURE.search(text) is not None
+        if year and a_pupil and not unsure and "relation" in facts and "relation" not in values:
             values["relation"] = "current_pupil"
             evidence["relation"] = year.group(0)
         return ExtractedFacts(values, evidence)

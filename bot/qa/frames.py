@@ -21,6 +21,7 @@ class Reading:
     text: str  # cleaned, typos corrected
     frames: frozenset[str]
     in_scope: bool
+    off_topic: bool = False  # about a school-life subject the policy is silent on
 
 
 class QuestionReader:
@@ -66,7 +67,8 @@ class QuestionReader:
     def read(self, question: str) -> Reading:
         """Frames present and the scope verdict for one question."""
         text = self.corrected(question)
-        return Reading(text, self._frames_in(text), self._in_scope(text))
+        off_topic = self._off_topic(text)
+        return Reading(text, self._frames_in(text), self._in_scope(text, off_topic), off_topic)
 
     def frames(self, question: str) -> frozenset[str]:
         """Only the frames present (no scope verdict): for training texts."""
@@ -75,14 +77,18 @@ class QuestionReader:
     def _frames_in(self, text: str) -> frozenset[str]:
         return frozenset(name for name, rx in self._frames if rx.search(text))
 
-    def _in_scope(self, text: str) -> bool:
+    def _off_topic(self, text: str) -> bool:
+        """About a school-life subject the policy is silent on, with no social-media evidence."""
+        return (
+            self._off_topic_re is not None
+            and self._off_topic_re.search(text) is not None
+            and not (self._on_topic_re is not None and self._on_topic_re.search(text))
+        )
+
+    def _in_scope(self, text: str, off_topic: bool) -> bool:
         if not self._gate:
             return True
-        if (
-            self._off_topic_re is not None
-            and self._off_topic_re.search(text)
-            and not (self._on_topic_re is not None and self._on_topic_re.search(text))
-        ):
+        if off_topic:
             return False
         if self._exclude_re is not None:
             text = self._exclude_re.sub(" ", text)

@@ -56,6 +56,13 @@ class Candidate:
     frames_met: bool | None = None  # the entry's required frames are present (None: it has none)
     classifier: float = 0.0  # the example classifier's posterior for this entry
     linear: float = 0.0  # the n-gram SVM's decision value for this entry
+    outside: float = -1.0  # its decision value for "the policy does not cover this" (scope)
+
+
+def _held_back(score: float, share: float) -> float:
+    """``score`` lowered to ``share`` of itself; a negative score (the n-gram SVM's decision
+    value can make it one) is divided instead, so holding back always lowers it."""
+    return score * share if score >= 0 else score / share
 
 
 def _authored_documents(entry: Entry) -> list[str]:
@@ -124,7 +131,10 @@ class Matcher:
         askings = [_askings(e) for e in self.entries]
         self.classifier = self._example_classifier(kb, askings, model_cache)
         self._text_tokens.clear()
-        self.linear = cached_model(askings, model_cache)
+        # one more class for the questions the policy does not cover (when the KB has some)
+        outside = list(kb.scope.examples) if kb.scope is not None else []
+        self._outside_class = len(askings) if outside else None
+        self.linear = cached_model([*askings, outside] if outside else askings, model_cache)
 
     def _example_classifier(
         self, kb: KnowledgeBase, askings: list[list[str]], cache: Path | None
@@ -206,26 +216,36 @@ class Matcher:
         bm25_scale = sum(self._idf.get(t, 0.0) for t in qset) * (BM25_K1 + 1) or 1.0
         posterior = self.classifier.posterior(_classifier_features(qset, reading.frames))
         linear = self.linear.scores(question)
-        out: list[Candidate] = []
+        outside = -1.0 if self._outside_class is None else float(linear[self._outside_class])
+        scored: list[tuple[float, int, float, bool | None]] = []
         for i, e in enumerate(self.entries):
             if bm25[i] == 0.0 and phrase[i] == 0.0 and linear[i] <= 0.0:
                 continue
             if any(f in reading.frames for f in e.ruled_out_by):
                 continue
             b = min(bm25[i] / bm25_scale * 2.0, 1.0)
-            covered = sum(self.idf(t) for t in qset if t in self._entry_vocab[i])
             score = PHRASE_WEIGHT * phrase[i] + (1 - PHRASE_WEIGHT) * b
             score += CLASSIFIER_WEIGHT * posterior[i] + LINEAR_WEIGHT * float(linear[i])
             met: bool | None = None
             if e.requires:
                 met = all(any(f in reading.frames for f in group) for group in e.requires)
-                score = score + FRAME_BONUS if met else score * FRAME_UNMET
+                score = score + FRAME_BONUS if met else _held_back(score, FRAME_UNMET)
             if any(f in reading.frames for f in e.avoid):
-                score *= FRAME_AVOID
-            out.append(
-                Candidate(
-                    e, score, b, phrase[i], covered / q_weight, met, posterior[i], float(linear[i])
-                )
+                score = _held_back(score, FRAME_AVOID)
+            scored.append((score, i, b, met))
+        scored.sort(key=lambda s: -s[0])
+        # the evidence (coverage) only for the entries returned
+        return [
+            Candidate(
+                self.entries[i],
+                score,
+                b,
+                phrase[i],
+                sum(self.idf(t) for t in qset if t in self._entry_vocab[i]) / q_weight,
+                met,
+                posterior[i],
+                float(linear[i]),
+                outside,
             )
-        out.sort(key=lambda c: -c.score)
-        return out[:limit]
+            for score, i, b, met in scored[:limit]
+        ]

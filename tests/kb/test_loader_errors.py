@@ -241,3 +241,16 @@ def test_a_bad_examples_file_is_named(
     with pytest.raises(KnowledgeBaseError, match=re.escape(expected)) as caught:
         load_kb(_with_examples(tmp_path, examples_text))
     assert str(tmp_path / "examples.yaml") in str(caught.value)
+
+
+def test_out_of_scope_examples_go_to_the_scope_gate(tmp_path: Path) -> None:
+    """The examples file's ``out-of-scope`` questions teach the scope gate, not an entry."""
+    data = copy.deepcopy(valid_kb())
+    data["examples_file"] = "examples.yaml"
+    data["scope"] = {"terms": ["facebook"]}
+    (tmp_path / "examples.yaml").write_text(
+        "out-of-scope:\n- when is the next inset day\n", encoding="utf-8"
+    )
+    kb = load_kb(write(tmp_path, data))
+    assert kb.scope is not None and kb.scope.examples == ["when is the next inset day"]
+    assert all(e.examples == [] for e in kb.entries)

@@ -1,14 +1,16 @@
 """Accuracy gates: fail if the engine regresses on the labelled question sets.
 
-The training sets (``TRAINING_SETS``: dev, fresh, field, phone, situations, real) are the KB's
-example questions (``policy_kb/social_media_policy.examples.yaml``). So they are scored
+The training sets (``TRAINING_SETS``: dev, fresh, field, phone, situations, real, real2, real3)
+are the KB's example questions (``policy_kb/social_media_policy.examples.yaml``, with their
+out-of-scope questions under ``out-of-scope`` for the scope gate). So they are scored
 cross-validated, each fold answered by an engine not taught that fold. The held-out sets are
 never taught nor tuned on (heldout2 was written after the engine it first measured;
 realheldout, issue 14, paraphrases how staff ask in public forums). The near-scope set
 (``OUT_OF_SCOPE_SETS``) holds school-life questions the policy is silent on: none may be
-answered. Thresholds are the figures measured when the gates were last set (2026-12-02:
-cross-validated verdict 92.1%; held-out verdict / verdict + required words: heldout 95.0% /
-94.4%, heldout2 95.2% / 94.8%, realheldout 91.1% / 89.5%) minus about 2 points.
+answered. Thresholds are the figures measured when the gates were last set (2026-12-02,
+second round of issue 14: cross-validated verdict 92.6% over eight training sets; held-out
+verdict / verdict + required words: heldout 95.0% / 94.4%, heldout2 97.2% / 96.8%,
+realheldout 91.9% / 91.1%) minus about 1.5-2.5 points.
 """
 
 from __future__ import annotations
@@ -32,12 +34,12 @@ from bot.qa.engine import AnswerEngine
 from bot.qa.text import clean, words
 from policy_kb.schema import KnowledgeBase
 
-CROSS_VALIDATED_VERDICT_MIN = 90.0
+CROSS_VALIDATED_VERDICT_MIN = 91.0
 #: per held-out set: the verdict accuracy, and the verdict + required words accuracy, at least
 HELDOUT_MIN: dict[str, tuple[float, float]] = {
     "heldout": (93.0, 92.0),
-    "heldout2": (93.0, 92.0),
-    "realheldout": (89.0, 87.5),
+    "heldout2": (95.0, 94.5),
+    "realheldout": (89.5, 88.5),
 }
 MIN_REACHING_QUESTIONS = 3
 
@@ -123,9 +125,18 @@ def test_examples_file_is_built_from_the_training_sets() -> None:
 
 
 def test_no_heldout_question_is_taught(engine: AnswerEngine) -> None:
-    taught = {example_text(q).lower() for e in engine.kb.entries for q in e.examples}
+    """Neither an entry's examples nor the scope gate's out-of-scope examples hold a question
+    of a held-out or near-scope set."""
+    outside = engine.kb.scope.examples if engine.kb.scope is not None else []
+    taught = {
+        example_text(q).lower()
+        for q in [*outside, *(q for e in engine.kb.entries for q in e.examples)]
+    }
     leaked = [
-        x.q for name in HELDOUT_SETS for x in load(name) if example_text(x.q).lower() in taught
+        x.q
+        for name in (*HELDOUT_SETS, *OUT_OF_SCOPE_SETS)
+        for x in load(name)
+        if example_text(x.q).lower() in taught
     ]
     assert not leaked, f"held-out questions found among the KB's examples: {leaked}"
 

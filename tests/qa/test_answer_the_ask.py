@@ -46,6 +46,20 @@ IMAGE_GUIDANCE = ("do not view", "save", "copy", "forward", "Designated Safeguar
             "No",
             "Principal/Headteacher",
         ),
+        (
+            "A dad has been slating me on the village Facebook group. "
+            "Is it ok if I just don't reply?",
+            "allowed",
+            "Yes",
+            "Headteacher/Principal",
+        ),
+        (
+            "We're a tiny primary. The head wants me to be the only person running the school "
+            "twitter. Is that ok?",
+            "not_allowed",
+            "No",
+            "at least two",
+        ),
     ],
 )
 def test_the_headline_answers_the_action_asked(
@@ -216,3 +230,96 @@ def test_two_asks_about_different_rules_get_two_answers(engine: AnswerEngine) ->
     # one ask, or a follow-on ("what if..."), or facts from a button: one answer
     assert len(engine.answer_asks("can i add a pupil on insta? what if she's 18?")) == 1
     assert len(engine.answer_asks(q, {"relation": "current_pupil"})) == 1
+
+
+@pytest.mark.parametrize(
+    ("question", "verdict"),
+    [
+        # a hedged age is still a stated age; "finished in July" means they have left
+        (
+            "a lad i taught in year 11 years ago added me on facebook, he must be about 21 now",
+            "allowed",
+        ),
+        ("she finished in july and she's 19 now. can i accept her follow request?", "allowed"),
+        # consent not yet asked for is no consent
+        (
+            "can we put a photo of the class with the trophy on the school twitter? "
+            "we haven't asked the parents yet",
+            "not_allowed",
+        ),
+        # permission one will not ask for is no permission
+        (
+            "can i share the trust's internal staffing plan in a facebook group? "
+            "i won't ask anyone first",
+            "not_allowed",
+        ),
+    ],
+)
+def test_facts_said_in_everyday_words_decide_the_verdict(
+    engine: AnswerEngine, question: str, verdict: str
+) -> None:
+    a = engine.answer(question)
+    assert a.verdict == verdict, (a.verdict, a.rule_ids, a.answer)
+
+
+def test_a_sexual_image_question_without_a_platform_is_answered_with_the_guidance(
+    engine: AnswerEngine,
+) -> None:
+    """No social-media word, but a naked picture of a pupil: in scope, never to be sent on."""
+    a = engine.answer(
+        "A girl in year 10 showed me a naked picture of another pupil on her phone. "
+        "Should I take the phone and send the picture to the DSL?"
+    )
+    assert a.verdict == "not_allowed", (a.verdict, a.rule_ids)
+    assert all(word.lower() in a.answer.lower() for word in IMAGE_GUIDANCE)
+
+
+@pytest.mark.parametrize(
+    ("question", "rule"),
+    [
+        ("what does the trust board do", "roles.board"),
+        ("should i go to the head with questions about it?", "roles.questions"),
+    ],
+)
+def test_plain_policy_questions_without_a_scope_word_are_answered(
+    engine: AnswerEngine, question: str, rule: str
+) -> None:
+    """No social-media or policy word, but plainly about the policy (the n-gram classifier is
+    far surer of the entry than of its out-of-scope class): answered, not turned away."""
+    a = engine.answer(question)
+    assert a.verdict != "no_match" and a.rule_ids == [rule], (a.verdict, a.rule_ids)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "do we need explicit consent from parents to take pupils on a trip?",
+        "a pupil used explicit language at me in class, what do i do?",
+        "the naked eye experiment in science, can pupils do it outside?",
+    ],
+)
+def test_words_of_the_image_guidance_alone_do_not_open_the_scope_gate(
+    engine: AnswerEngine, question: str
+) -> None:
+    """'explicit' or 'naked' without an image is not a sexual image: still out of scope."""
+    assert engine.answer(question).verdict == "no_match"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "what are my responsibilities on a school trip?",
+        "what does the board do about exclusions?",
+        "what is the role of the local governing body in admissions",
+        "is the anti-bullying policy reviewed every year?",
+        "when does the attendance policy get reviewed?",
+        "does the behaviour policy apply at weekends?",
+        "what are the staff responsibilities for playground duty?",
+    ],
+)
+def test_a_policy_like_question_about_another_subject_is_not_answered(
+    engine: AnswerEngine, question: str
+) -> None:
+    """Roles, reviews and responsibilities for other school business: the policy is silent."""
+    a = engine.answer(question)
+    assert a.verdict == "no_match", (a.verdict, a.rule_ids)

@@ -33,10 +33,11 @@ INDEPENDENT: list[tuple[str, int, int, int]] = [
 ]
 SETS = [DEV, HELDOUT, *(DATA / f"questions_{name}.yaml" for name, *_ in INDEPENDENT)]
 SET_IDS = ["dev", "heldout", *(name for name, *_ in INDEPENDENT)]
-#: the real-phrasing sets (issue 14): a training set, its held-out twin, and near-domain
+#: the real-phrasing sets (issue 14): three training sets, a held-out set, and near-domain
 #: out-of-scope questions (all no_match); smaller, so checked for format and repeats only
 REAL_PHRASING = {
-    name: DATA / f"questions_{name}.yaml" for name in ("real", "realheldout", "nearscope")
+    name: DATA / f"questions_{name}.yaml"
+    for name in ("real", "real2", "real3", "realheldout", "nearscope")
 }
 #: the sets that include a very long out-of-scope message (the others have other junk)
 LONG_INPUT_SETS = {DEV, HELDOUT, FRESH}
@@ -245,8 +246,9 @@ def test_every_verdict_and_hard_inputs_are_present(path: Path) -> None:
 def test_real_phrasing_sets() -> None:
     """The real-phrasing sets: sizes, every verdict in the two labelled sets, and the
     near-scope set all no_match."""
-    real, held, near = (load_items(p) for p in REAL_PHRASING.values())
+    real, real2, real3, held, near = (load_items(p) for p in REAL_PHRASING.values())
     assert len(real) >= 100 and len(held) >= 100 and len(near) >= 50
-    for items in (real, held):
+    assert len(real2) >= 150 and len(real3) >= 100
+    for items in (real, real2, real3, held):
         assert {item["verdict"] for item in items} == VERDICTS
     assert {item["verdict"] for item in near} == {"no_match"}
