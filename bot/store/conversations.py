@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import Table, delete, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock, SystemClock
 from bot.store.db import Database
@@ -51,10 +52,11 @@ class ConversationStore:
     async def get_many(self, *keys: str) -> dict[str, ConversationState]:
         """The stored states of those ``keys`` that have one, in one query."""
         async with self.database.session() as session:
-            rows = await session.scalars(
-                select(ConversationRecord).where(ConversationRecord.key.in_(keys))
-            )
-            return {row.key: _state_of(row) for row in rows}
+            rows = await session.execute(select(_TABLE).where(_TABLE.c.key.in_(keys)))
+            return {
+                row.key: ConversationState(row.key, dict(row.state), row.version, row.updated_at)
+                for row in rows
+            }
 
     async def put(
         self, key: str, state: dict[str, Any], *, expected_version: int | None = None
@@ -67,19 +69,7 @@ class ConversationStore:
         now = self.clock.now()
         async with self.database.transaction() as session:
             if expected_version is None:
-                insert = pg_insert if self.database.is_postgresql else sqlite_insert
-                values = insert(ConversationRecord).values(
-                    key=key, state=state, version=1, updated_at=now
-                )
-                upsert = values.on_conflict_do_update(
-                    index_elements=[ConversationRecord.key],
-                    set_={
-                        "state": values.excluded.state,
-                        "version": ConversationRecord.version + 1,
-                        "updated_at": values.excluded.updated_at,
-                    },
-                ).returning(ConversationRecord.version)
-                return int((await session.execute(upsert)).scalar_one())
+                return await self.upsert_in(session, key, state)
             if expected_version == 0:
                 session.add(ConversationRecord(key=key, state=state, version=1, updated_at=now))
                 try:
@@ -102,15 +92,37 @@ class ConversationStore:
                 )
             return int(new_version)
 
+    async def upsert_in(self, session: AsyncSession, key: str, state: dict[str, Any]) -> int:
+        """Store ``state`` (last writer wins) in the caller's transaction ``session``, so one
+        commit can carry it with other writes; its new version."""
+        insert = pg_insert if self.database.is_postgresql else sqlite_insert
+        values = insert(_TABLE).values(key=key, state=state, version=1, updated_at=self.clock.now())
+        upsert = values.on_conflict_do_update(
+            index_elements=[_TABLE.c.key],
+            set_={
+                "state": values.excluded.state,
+                "version": _TABLE.c.version + 1,
+                "updated_at": values.excluded.updated_at,
+            },
+        ).returning(_TABLE.c.version)
+        return int((await session.execute(upsert)).scalar_one())
+
     async def delete(self, key: str) -> bool:
         """Forget ``key``; True if something was deleted."""
         async with self.database.transaction() as session:
-            result = await session.execute(
-                delete(ConversationRecord)
-                .where(ConversationRecord.key == key)
-                .returning(ConversationRecord.key)
-            )
-            return result.scalar_one_or_none() is not None
+            return await self.delete_in(session, key)
+
+    @staticmethod
+    async def delete_in(session: AsyncSession, key: str) -> bool:
+        """Forget ``key`` in the caller's transaction ``session``; True if it was there."""
+        result = await session.execute(
+            delete(_TABLE).where(_TABLE.c.key == key).returning(_TABLE.c.key)
+        )
+        return result.scalar_one_or_none() is not None
+
+
+#: the table itself: plain Core statements, without the ORM's per-row bookkeeping
+_TABLE = cast(Table, ConversationRecord.__table__)
 
 
 def _state_of(row: ConversationRecord) -> ConversationState:

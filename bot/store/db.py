@@ -71,8 +71,13 @@ class Database:
             if not _SCHEMA_NAME.match(schema):
                 raise ValueError(f"unsafe schema name {schema!r}")
             connect_args["server_settings"] = {"search_path": schema}
+        # a pooled PostgreSQL connection may have been dropped by the server: test it on
+        # checkout; a SQLite file connection cannot be (a ping would cost a thread hop per use)
         self.engine: AsyncEngine = create_async_engine(
-            self.url, echo=echo, connect_args=connect_args, pool_pre_ping=True
+            self.url,
+            echo=echo,
+            connect_args=connect_args,
+            pool_pre_ping=self.dialect != "sqlite",
         )
         if self.dialect == "sqlite":
             _configure_sqlite(self.engine)
