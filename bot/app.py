@@ -20,7 +20,6 @@ from typing import Any
 
 from rapidfuzz import fuzz, process
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import shared_chat
 from bot.accounts.chat import AccountChat
@@ -45,7 +44,7 @@ from bot.qa.unanswered import log_unanswered, printable
 from bot.reports.chronology import download_choice
 from bot.reports.questions import CountFailed, Topic, count_questions
 from bot.store.conversations import ConversationState, ConversationStore
-from bot.store.db import Database
+from bot.store.db import Database, Executor
 from bot.store.migrate import upgrade
 from bot.trust.config import load_trust_config
 from bot.trust.contacts import academy_contacts, asks_who, contacts_for, contacts_text
@@ -461,19 +460,19 @@ class PolicyBot:
             return
         now = self.clock.now()
         try:
-            async with self.database.transaction() as session:
+            async with self.database.write() as connection:
                 if write is not None:
-                    await write(session)
-                await count_questions(session, topics, now)
+                    await write(connection)
+                await count_questions(connection, topics, now)
         except CountFailed:
             log.warning("could not count a question by topic", exc_info=True)
             if write is not None:
-                async with self.database.transaction() as session:
-                    await write(session)
+                async with self.database.write() as connection:
+                    await write(connection)
 
     def _qa_state_write(
         self, key: str, answer: Answer, stored: ConversationState | Unknown | None
-    ) -> Callable[[AsyncSession], Awaitable[object]] | None:
+    ) -> Callable[[Executor], Awaitable[object]] | None:
         """How ``answer`` changes the Q&A state under ``key`` (None: it stays as it is)."""
         if answer.verdict == "no_match":
             return None  # not understood: what the person may go on from is unchanged

@@ -13,8 +13,8 @@ from datetime import datetime
 from typing import cast
 
 from sqlalchemy import Table, insert
-from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.store.db import Executor
 from bot.store.models_governors import QuestionTopic
 
 #: (rule id or None when the policy did not cover it, verdict) of one answered question
@@ -27,7 +27,7 @@ class CountFailed(Exception):
     """Counting failed (the transaction holding it is to be written again without it)."""
 
 
-async def count_questions(session: AsyncSession, topics: Sequence[Topic], at: datetime) -> None:
+async def count_questions(session: Executor, topics: Sequence[Topic], at: datetime) -> None:
     """Count ``topics`` in the caller's transaction ``session`` (one statement)."""
     if not topics:
         return

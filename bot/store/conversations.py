@@ -11,14 +11,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, delete, select, update
+from sqlalchemy import Table, bindparam, delete, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock, SystemClock
-from bot.store.db import Database
+from bot.store.db import Database, Executor
 from bot.store.models import ConversationRecord
 
 
@@ -51,8 +50,8 @@ class ConversationStore:
 
     async def get_many(self, *keys: str) -> dict[str, ConversationState]:
         """The stored states of those ``keys`` that have one, in one query."""
-        async with self.database.session() as session:
-            rows = await session.execute(select(_TABLE).where(_TABLE.c.key.in_(keys)))
+        async with self.database.read() as connection:
+            rows = await connection.execute(_GET_MANY, {"keys": list(keys)})
             return {
                 row.key: ConversationState(row.key, dict(row.state), row.version, row.updated_at)
                 for row in rows
@@ -92,20 +91,12 @@ class ConversationStore:
                 )
             return int(new_version)
 
-    async def upsert_in(self, session: AsyncSession, key: str, state: dict[str, Any]) -> int:
+    async def upsert_in(self, session: Executor, key: str, state: dict[str, Any]) -> int:
         """Store ``state`` (last writer wins) in the caller's transaction ``session``, so one
         commit can carry it with other writes; its new version."""
-        insert = pg_insert if self.database.is_postgresql else sqlite_insert
-        values = insert(_TABLE).values(key=key, state=state, version=1, updated_at=self.clock.now())
-        upsert = values.on_conflict_do_update(
-            index_elements=[_TABLE.c.key],
-            set_={
-                "state": values.excluded.state,
-                "version": _TABLE.c.version + 1,
-                "updated_at": values.excluded.updated_at,
-            },
-        ).returning(_TABLE.c.version)
-        return int((await session.execute(upsert)).scalar_one())
+        upsert = _UPSERT[self.database.dialect]
+        row = {"key": key, "state": state, "version": 1, "updated_at": self.clock.now()}
+        return int((await session.execute(upsert, row)).scalar_one())
 
     async def delete(self, key: str) -> bool:
         """Forget ``key``; True if something was deleted."""
@@ -113,7 +104,7 @@ class ConversationStore:
             return await self.delete_in(session, key)
 
     @staticmethod
-    async def delete_in(session: AsyncSession, key: str) -> bool:
+    async def delete_in(session: Executor, key: str) -> bool:
         """Forget ``key`` in the caller's transaction ``session``; True if it was there."""
         result = await session.execute(
             delete(_TABLE).where(_TABLE.c.key == key).returning(_TABLE.c.key)
@@ -123,6 +114,23 @@ class ConversationStore:
 
 #: the table itself: plain Core statements, without the ORM's per-row bookkeeping
 _TABLE = cast(Table, ConversationRecord.__table__)
+_GET_MANY = select(_TABLE).where(_TABLE.c.key.in_(bindparam("keys", expanding=True)))
+
+
+def _upsert(insert: Any) -> Any:
+    """Insert a state, or replace it and count its version up (built once per dialect)."""
+    values = insert(_TABLE)
+    return values.on_conflict_do_update(
+        index_elements=[_TABLE.c.key],
+        set_={
+            "state": values.excluded.state,
+            "version": _TABLE.c.version + 1,
+            "updated_at": values.excluded.updated_at,
+        },
+    ).returning(_TABLE.c.version)
+
+
+_UPSERT = {"sqlite": _upsert(sqlite_insert), "postgresql": _upsert(pg_insert)}
 
 
 def _state_of(row: ConversationRecord) -> ConversationState:
