@@ -44,9 +44,7 @@ class ConversationStore:
 
     async def get(self, key: str) -> ConversationState | None:
         """The stored state for ``key``, or None."""
-        async with self.database.session() as session:
-            row = await session.get(ConversationRecord, key)
-            return None if row is None else _state_of(row)
+        return (await self.get_many(key)).get(key)
 
     async def get_many(self, *keys: str) -> dict[str, ConversationState]:
         """The stored states of those ``keys`` that have one, in one query."""
@@ -65,10 +63,11 @@ class ConversationStore:
         ``expected_version=None``: upsert. ``0``: create only. ``n``: replace only if the
         stored version is still ``n``. Raises :class:`StaleConversation` otherwise.
         """
+        if expected_version is None:
+            async with self.database.write() as connection:
+                return await self.upsert_in(connection, key, state)
         now = self.clock.now()
         async with self.database.transaction() as session:
-            if expected_version is None:
-                return await self.upsert_in(session, key, state)
             if expected_version == 0:
                 session.add(ConversationRecord(key=key, state=state, version=1, updated_at=now))
                 try:
@@ -100,8 +99,8 @@ class ConversationStore:
 
     async def delete(self, key: str) -> bool:
         """Forget ``key``; True if something was deleted."""
-        async with self.database.transaction() as session:
-            return await self.delete_in(session, key)
+        async with self.database.write() as connection:
+            return await self.delete_in(connection, key)
 
     @staticmethod
     async def delete_in(session: Executor, key: str) -> bool:
@@ -131,7 +130,3 @@ def _upsert(insert: Any) -> Any:
 
 
 _UPSERT = {"sqlite": _upsert(sqlite_insert), "postgresql": _upsert(pg_insert)}
-
-
-def _state_of(row: ConversationRecord) -> ConversationState:
-    return ConversationState(row.key, dict(row.state), row.version, row.updated_at)
