@@ -9,6 +9,7 @@ form version of a hint the core worded for chat.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -143,8 +144,10 @@ def merge_other(defn: DialogDefinition, answers: Mapping[str, Any]) -> dict[str,
     return out
 
 
+@functools.lru_cache(maxsize=64)
 def _filled(template: str) -> re.Pattern[str]:
     """A notice's text as the core fills it in (``{dsl}`` becomes the academy's DSL's name,
-    or nothing), as a pattern to find it in a field's hint."""
+    or nothing), as a pattern to find it in a field's hint (built once per notice: every
+    form asks it for every field)."""
     parts = re.split(r"\{[a-z_]+\}", template)
     return re.compile(".{0,200}?".join(re.escape(p) for p in parts))

@@ -14,7 +14,7 @@ import enum
 import json
 import logging
 import re
-from collections.abc import Collection, Mapping
+from collections.abc import Awaitable, Callable, Collection, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -42,9 +42,9 @@ from bot.qa.engine import AnswerEngine, Previous
 from bot.qa.render import answer_reply
 from bot.qa.unanswered import log_unanswered, printable
 from bot.reports.chronology import download_choice
-from bot.reports.questions import record_question
+from bot.reports.questions import CountFailed, Topic, count_questions
 from bot.store.conversations import ConversationState, ConversationStore
-from bot.store.db import Database
+from bot.store.db import Database, Executor
 from bot.store.migrate import upgrade
 from bot.trust.config import load_trust_config
 from bot.trust.contacts import academy_contacts, asks_who, contacts_for, contacts_text
@@ -440,37 +440,61 @@ class PolicyBot:
         previous = _previous(stored, self.clock.now()) if stored is not UNKNOWN else None
         # a message that asks two things answered from different rules gets two answers
         answers: list[Answer] = self.engine.answer_asks(question, facts, previous=previous)
-        await self._remember(_key("qa", msg.actor, msg.conversation_id), answers[-1], stored)
-        if not facts:  # a new question, not the answer to a follow-up: count its topics
-            for answer in answers:
-                rule = answer.rule_ids[0] if answer.rule_ids else None
-                await record_question(self.database, rule, answer.verdict, self.clock.now())
+        # a new question, not the answer to a follow-up: count its topics
+        topics: list[Topic] = (
+            [] if facts else [(a.rule_ids[0] if a.rule_ids else None, a.verdict) for a in answers]
+        )
+        key = _key("qa", msg.actor, msg.conversation_id)
+        await self._remember(key, answers[-1], stored, topics)
         return [answer_reply(a, replace_previous=replace and i == 0) for i, a in enumerate(answers)]
 
     async def _remember(
-        self, key: str, answer: Answer, stored: ConversationState | Unknown | None
+        self,
+        key: str,
+        answer: Answer,
+        stored: ConversationState | Unknown | None,
+        topics: Sequence[Topic] = (),
     ) -> None:
-        """Keep what a later message may go on from: the follow-up ``answer`` asks, or its
-        question if the answer depends on facts. An answer that does not clears any earlier
-        state; a message not understood leaves it as it was."""
+        """Keep what a later message may go on from, and count ``topics``, in one commit.
+
+        What is kept: the follow-up ``answer`` asks, or its question if the answer depends
+        on facts. An answer that does not clears any earlier state; a message not understood
+        leaves it as it was. A failure to count never loses the state (nor the answer)."""
+        write = self._qa_state_write(key, answer, stored)
+        if write is None and not topics:
+            return
+        now = self.clock.now()
+        try:
+            async with self.database.write() as connection:
+                if write is not None:
+                    await write(connection)
+                await count_questions(connection, topics, now)
+        except CountFailed:
+            log.warning("could not count a question by topic", exc_info=True)
+            if write is not None:
+                async with self.database.write() as connection:
+                    await write(connection)
+
+    def _qa_state_write(
+        self, key: str, answer: Answer, stored: ConversationState | Unknown | None
+    ) -> Callable[[Executor], Awaitable[object]] | None:
+        """How ``answer`` changes the Q&A state under ``key`` (None: it stays as it is)."""
         if answer.verdict == "no_match":
-            return  # not understood: what the person may go on from is unchanged
+            return None  # not understood: what the person may go on from is unchanged
         entry = self.engine.entry(answer.rule_ids[0]) if len(answer.rule_ids) == 1 else None
         if entry is None or not entry.facts:
-            if stored is not None:
-                await self.conversations.delete(key)
-            return
+            if stored is None:
+                return None
+            return lambda session: self.conversations.delete_in(session, key)
         follow_up = answer.follow_up
-        await self.conversations.put(
-            key,
-            {
-                "q": answer.question,
-                "rule": entry.id,
-                "facts": dict(answer.facts),
-                "fact": follow_up.fact if follow_up else None,
-                "options": [[o.label, o.value] for o in follow_up.options] if follow_up else [],
-            },
-        )
+        state = {
+            "q": answer.question,
+            "rule": entry.id,
+            "facts": dict(answer.facts),
+            "fact": follow_up.fact if follow_up else None,
+            "options": [[o.label, o.value] for o in follow_up.options] if follow_up else [],
+        }
+        return lambda session: self.conversations.upsert_in(session, key, state)
 
     # -- report dialog ---------------------------------------------------------------------
     async def _ctx(self, actor: Actor) -> DialogContext:

@@ -24,6 +24,8 @@ from aiohttp import web
 request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
 
 _REQUEST_ID_HEADER = "X-Request-Id"
+#: the Microsoft 365 Agents SDK's loggers (Teams) all live under this name
+AGENTS_SDK_LOGGER = "microsoft_agents"
 _SAFE_REQUEST_ID = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.")
 
 
@@ -65,6 +67,9 @@ def configure_logging(level: str = "INFO", stream: Any = None) -> None:
     # Bolt's and slack_sdk's debug output includes request bodies: never below INFO.
     for name in ("slack_bolt", "slack_sdk"):
         logging.getLogger(name).setLevel(max(logging.INFO, logging.getLevelName(level)))
+    # The Agents SDK writes two INFO lines for every Teams reply (ids only; its debug output
+    # has activities, so what people typed): only its warnings and errors are kept.
+    logging.getLogger(AGENTS_SDK_LOGGER).setLevel(max(logging.WARNING, logging.getLevelName(level)))
 
 
 def _incoming_request_id(request: web.Request) -> str:

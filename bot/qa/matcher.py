@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
+import numpy as np
+
 from bot.qa.classifier import ExampleClassifier
 from bot.qa.frames import QuestionReader, Reading
 from bot.qa.linear import cached_model
@@ -128,6 +130,11 @@ class Matcher:
                 for t in toks:
                     self._phrase_index[t].append(p)
         self._max_idf = max(self._idf.values(), default=1.0)
+        self._phrase_postings = {
+            t: np.asarray(ps, dtype=np.intp) for t, ps in self._phrase_index.items()
+        }
+        self._phrase_norms = np.asarray(self._phrase_norm, dtype=np.float64)
+        self._phrase_owners = np.asarray(self._phrase_owner, dtype=np.intp)
         askings = [_askings(e) for e in self.entries]
         self.classifier = self._example_classifier(kb, askings, model_cache)
         self._text_tokens.clear()
@@ -200,18 +207,17 @@ class Matcher:
                 bm25[i] += idf * c * (BM25_K1 + 1) / denom
         q_weight = sum(self.idf(t) for t in qset)
         q_norm = math.sqrt(sum(self.idf(t) ** 2 for t in qset))
-        # nearest phrase
-        dots: dict[int, float] = defaultdict(float)
+        # nearest phrase (numpy: the same additions in the same order as one by one)
+        dots = np.zeros(len(self._phrase_owner))
         for t in qset:
-            w = self.idf(t) ** 2
-            for p in self._phrase_index.get(t, ()):
-                dots[p] += w
-        phrase = [0.0] * len(self.entries)
-        for p, dot in dots.items():
-            sim = dot / (q_norm * self._phrase_norm[p])
-            owner = self._phrase_owner[p]
-            if sim > phrase[owner]:
-                phrase[owner] = sim
+            postings = self._phrase_postings.get(t)
+            if postings is not None:
+                dots[postings] += self.idf(t) ** 2
+        touched = np.flatnonzero(dots)
+        nearest = np.zeros(len(self.entries))
+        sims = dots[touched] / (q_norm * self._phrase_norms[touched])
+        np.maximum.at(nearest, self._phrase_owners[touched], sims)
+        phrase: list[float] = nearest.tolist()
         # BM25 normalised by the best score a document could reach for these tokens
         bm25_scale = sum(self._idf.get(t, 0.0) for t in qset) * (BM25_K1 + 1) or 1.0
         posterior = self.classifier.posterior(_classifier_features(qset, reading.frames))

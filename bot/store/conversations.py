@@ -9,15 +9,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import Table, bindparam, delete, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 
 from bot.clock import Clock, SystemClock
-from bot.store.db import Database
+from bot.store.db import Database, Executor
 from bot.store.models import ConversationRecord
 
 
@@ -44,17 +44,16 @@ class ConversationStore:
 
     async def get(self, key: str) -> ConversationState | None:
         """The stored state for ``key``, or None."""
-        async with self.database.session() as session:
-            row = await session.get(ConversationRecord, key)
-            return None if row is None else _state_of(row)
+        return (await self.get_many(key)).get(key)
 
     async def get_many(self, *keys: str) -> dict[str, ConversationState]:
         """The stored states of those ``keys`` that have one, in one query."""
-        async with self.database.session() as session:
-            rows = await session.scalars(
-                select(ConversationRecord).where(ConversationRecord.key.in_(keys))
-            )
-            return {row.key: _state_of(row) for row in rows}
+        async with self.database.read() as connection:
+            rows = await connection.execute(_GET_MANY, {"keys": list(keys)})
+            return {
+                row.key: ConversationState(row.key, dict(row.state), row.version, row.updated_at)
+                for row in rows
+            }
 
     async def put(
         self, key: str, state: dict[str, Any], *, expected_version: int | None = None
@@ -64,22 +63,11 @@ class ConversationStore:
         ``expected_version=None``: upsert. ``0``: create only. ``n``: replace only if the
         stored version is still ``n``. Raises :class:`StaleConversation` otherwise.
         """
+        if expected_version is None:
+            async with self.database.write() as connection:
+                return await self.upsert_in(connection, key, state)
         now = self.clock.now()
         async with self.database.transaction() as session:
-            if expected_version is None:
-                insert = pg_insert if self.database.is_postgresql else sqlite_insert
-                values = insert(ConversationRecord).values(
-                    key=key, state=state, version=1, updated_at=now
-                )
-                upsert = values.on_conflict_do_update(
-                    index_elements=[ConversationRecord.key],
-                    set_={
-                        "state": values.excluded.state,
-                        "version": ConversationRecord.version + 1,
-                        "updated_at": values.excluded.updated_at,
-                    },
-                ).returning(ConversationRecord.version)
-                return int((await session.execute(upsert)).scalar_one())
             if expected_version == 0:
                 session.add(ConversationRecord(key=key, state=state, version=1, updated_at=now))
                 try:
@@ -102,16 +90,43 @@ class ConversationStore:
                 )
             return int(new_version)
 
+    async def upsert_in(self, session: Executor, key: str, state: dict[str, Any]) -> int:
+        """Store ``state`` (last writer wins) in the caller's transaction ``session``, so one
+        commit can carry it with other writes; its new version."""
+        upsert = _UPSERT[self.database.dialect]
+        row = {"key": key, "state": state, "version": 1, "updated_at": self.clock.now()}
+        return int((await session.execute(upsert, row)).scalar_one())
+
     async def delete(self, key: str) -> bool:
         """Forget ``key``; True if something was deleted."""
-        async with self.database.transaction() as session:
-            result = await session.execute(
-                delete(ConversationRecord)
-                .where(ConversationRecord.key == key)
-                .returning(ConversationRecord.key)
-            )
-            return result.scalar_one_or_none() is not None
+        async with self.database.write() as connection:
+            return await self.delete_in(connection, key)
+
+    @staticmethod
+    async def delete_in(session: Executor, key: str) -> bool:
+        """Forget ``key`` in the caller's transaction ``session``; True if it was there."""
+        result = await session.execute(
+            delete(_TABLE).where(_TABLE.c.key == key).returning(_TABLE.c.key)
+        )
+        return result.scalar_one_or_none() is not None
 
 
-def _state_of(row: ConversationRecord) -> ConversationState:
-    return ConversationState(row.key, dict(row.state), row.version, row.updated_at)
+#: the table itself: plain Core statements, without the ORM's per-row bookkeeping
+_TABLE = cast(Table, ConversationRecord.__table__)
+_GET_MANY = select(_TABLE).where(_TABLE.c.key.in_(bindparam("keys", expanding=True)))
+
+
+def _upsert(insert: Any) -> Any:
+    """Insert a state, or replace it and count its version up (built once per dialect)."""
+    values = insert(_TABLE)
+    return values.on_conflict_do_update(
+        index_elements=[_TABLE.c.key],
+        set_={
+            "state": values.excluded.state,
+            "version": _TABLE.c.version + 1,
+            "updated_at": values.excluded.updated_at,
+        },
+    ).returning(_TABLE.c.version)
+
+
+_UPSERT = {"sqlite": _upsert(sqlite_insert), "postgresql": _upsert(pg_insert)}

@@ -8,6 +8,10 @@ writers queue instead of failing); ``postgresql://`` and ``postgres://`` become
 Reads (:meth:`Database.session`) and writes (:meth:`Database.transaction`) are apart: a read
 never takes SQLite's write lock, so readers do not queue behind each other or a writer, and a
 read session refuses to write (on PostgreSQL the transaction itself is READ ONLY).
+:meth:`Database.read` and :meth:`Database.write` are the same without the ORM session, for
+the few Core statements of every message (a session costs more than the statement).
+
+Both sessions and plain connections execute statements: :data:`Executor` is either.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
@@ -29,6 +34,8 @@ from sqlalchemy.ext.asyncio import (
 from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+#: what runs a Core statement inside a caller's transaction: an ORM session or a connection
+Executor = AsyncSession | AsyncConnection
 #: execution option of read sessions (no write lock on SQLite)
 READ_ONLY = "policybot_read_only"
 _SCHEMA_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
@@ -71,8 +78,13 @@ class Database:
             if not _SCHEMA_NAME.match(schema):
                 raise ValueError(f"unsafe schema name {schema!r}")
             connect_args["server_settings"] = {"search_path": schema}
+        # a pooled PostgreSQL connection may have been dropped by the server: test it on
+        # checkout; a SQLite file connection cannot be (a ping would cost a thread hop per use)
         self.engine: AsyncEngine = create_async_engine(
-            self.url, echo=echo, connect_args=connect_args, pool_pre_ping=True
+            self.url,
+            echo=echo,
+            connect_args=connect_args,
+            pool_pre_ping=self.dialect != "sqlite",
         )
         if self.dialect == "sqlite":
             _configure_sqlite(self.engine)
@@ -82,10 +94,9 @@ class Database:
         read_only = {READ_ONLY: True}
         if self.dialect == "postgresql":
             read_only["postgresql_readonly"] = True
+        self._read_engine = self.engine.execution_options(**read_only)
         self.readers: async_sessionmaker[AsyncSession] = async_sessionmaker(
-            self.engine.execution_options(**read_only),
-            expire_on_commit=False,
-            sync_session_class=_ReadSession,
+            self._read_engine, expire_on_commit=False, sync_session_class=_ReadSession
         )
 
     @property
@@ -107,6 +118,19 @@ class Database:
         """A session inside one transaction: committed on success, rolled back on error."""
         async with self.sessions() as session, session.begin():
             yield session
+
+    def read(self) -> AsyncConnection:
+        """A plain connection for reading, without an ORM session (``async with
+        database.read() as c``): for a few Core statements on a hot path. Only read with it:
+        on PostgreSQL its transaction is READ ONLY; on SQLite it takes no write lock."""
+        return self._read_engine.connect()
+
+    @asynccontextmanager
+    async def write(self) -> AsyncIterator[AsyncConnection]:
+        """A plain connection inside one transaction, without an ORM session: for a few Core
+        statements on a hot path; committed on success, rolled back on error."""
+        async with self.engine.begin() as connection:
+            yield connection
 
     async def dispose(self) -> None:
         """Close every pooled connection."""

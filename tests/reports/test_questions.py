@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from bot.app import PolicyBot
 from bot.clock import FakeClock
@@ -49,3 +49,25 @@ async def test_each_new_question_counted_by_topic(
     assert rows[0].rule_id and rows[1].rule_id and rows[2].rule_id is None
     assert fig.questions == 2 and sum(fig.questions_by_topic.values()) == 2
     assert {c.name for c in QuestionTopic.__table__.columns} == {"id", "at", "rule_id", "verdict"}
+
+
+async def test_a_count_that_fails_loses_neither_answer_nor_follow_up(
+    database: Database, trust: TrustConfig, fake_clock: FakeClock
+) -> None:
+    """The count shares the state's commit; when counting fails, the state is still kept."""
+    bot = PolicyBot(
+        engine=AnswerEngine.from_file(None),
+        database=database,
+        incidents=service(database, fake_clock),
+        clock=fake_clock,
+    )
+    async with database.transaction() as session:
+        await session.execute(text("ALTER TABLE question_topics RENAME TO question_topics_gone"))
+    conv = "console:tom"
+    replies = await bot.handle(Message(TOM, "an ex-pupil wants to follow me on insta", conv))
+    assert replies[0].verdict == "conditional"
+    replies = await bot.handle(Message(TOM, "2", conv))  # goes on from the follow-up kept
+    assert replies[0].verdict == "allowed"
+    async with database.transaction() as session:
+        await session.execute(text("ALTER TABLE question_topics_gone RENAME TO question_topics"))
+        assert list(await session.scalars(select(QuestionTopic))) == []

@@ -6,6 +6,7 @@ import asyncio
 import gc
 import io
 import json
+import logging
 import os
 import signal
 import socket
@@ -19,7 +20,7 @@ import aiohttp
 from aiohttp.test_utils import TestServer
 
 from adapters.server.app import create_app
-from adapters.server.logging import configure_logging
+from adapters.server.logging import AGENTS_SDK_LOGGER, configure_logging
 from adapters.server.run import serve
 from bot.app import PolicyBot
 from bot.config import load_settings
@@ -97,6 +98,24 @@ async def test_logs_are_json_with_request_id(tmp_path: Path) -> None:
     access = [x for x in lines if x["logger"] == "policybot.http"]
     assert access and access[0]["request_id"] == "req-123"
     assert {"time", "level", "logger", "message", "request_id"} <= set(access[0])
+
+
+def test_the_agents_sdk_logs_only_warnings_and_errors() -> None:
+    """Two INFO lines per Teams reply cost server time and say nothing an operator needs;
+    its DEBUG lines would hold what people typed."""
+    stream = io.StringIO()
+    try:
+        for level in ("DEBUG", "INFO"):
+            configure_logging(level, stream)
+            sdk = logging.getLogger(f"{AGENTS_SDK_LOGGER}.hosting.core.connector")
+            sdk.debug("activity text")
+            sdk.info("Replying to activity")
+            sdk.warning("connector refused")
+            logging.getLogger("policybot.http").info("POST /api/messages 200")
+    finally:
+        configure_logging("WARNING", io.StringIO())
+    lines = [json.loads(line) for line in stream.getvalue().splitlines()]
+    assert [x["message"] for x in lines] == ["connector refused", "POST /api/messages 200"] * 2
 
 
 def _free_port() -> int:

@@ -6,6 +6,8 @@ import asyncio
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 
 from bot.clock import FakeClock
 from bot.store.conversations import ConversationStore, StaleConversation
@@ -57,3 +59,35 @@ async def test_survives_restart(tmp_path: Path, fake_clock: FakeClock) -> None:
         assert got is not None and got.state == {"draft": "half done"}
     finally:
         await second.dispose()
+
+
+async def test_get_many_and_writes_in_one_commit(database: Database, fake_clock: FakeClock) -> None:
+    """Several states read in one query; an upsert and a delete share the caller's commit,
+    and a failure before it commits keeps neither."""
+    store = ConversationStore(database, clock=fake_clock)
+    await store.put("a", {"n": 1})
+    await store.put("b", {"n": 2})
+    got = await store.get_many("a", "b", "missing")
+    assert {k: (v.state, v.version) for k, v in got.items()} == {
+        "a": ({"n": 1}, 1),
+        "b": ({"n": 2}, 1),
+    }
+    async with database.write() as connection:
+        assert await store.upsert_in(connection, "a", {"n": 10}) == 2
+        assert await store.delete_in(connection, "b")
+        assert not await store.delete_in(connection, "missing")
+    with pytest.raises(RuntimeError):
+        async with database.write() as connection:
+            await store.upsert_in(connection, "a", {"n": 99})
+            await store.upsert_in(connection, "c", {"n": 3})
+            raise RuntimeError("before the commit")
+    got = await store.get_many("a", "b", "c")
+    assert {k: (v.state, v.version) for k, v in got.items()} == {"a": ({"n": 10}, 2)}
+
+
+async def test_a_read_connection_does_not_write_on_postgresql(database: Database) -> None:
+    if not database.is_postgresql:
+        pytest.skip("SQLite has no read-only transactions (reads take no write lock there)")
+    with pytest.raises(DBAPIError, match="read-only"):
+        async with database.read() as connection:
+            await connection.execute(text("DELETE FROM conversations"))
