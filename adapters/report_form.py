@@ -56,14 +56,18 @@ def guidance(defn: DialogDefinition, fields: Sequence[FormField]) -> list[Guidan
 
     A notice applies when the core put its full text in its field's hint (the core decides,
     from the answers, including implied ones such as an *Immediate* urgency).
+    The full text is the core's, as filled in for this reporter (``{dsl}`` names their DSL);
+    before it applies, the notice's form line (worded to stand above its question).
     """
     hints = {f.name: f.hint or "" for f in fields}
     out = []
     for notice in defn.notices:
-        active = _filled(notice.text).search(hints.get(notice.field, "")) is not None
-        out.append(
-            Guidance(notice.id, notice.title, notice.text if active else notice.short, active)
-        )
+        found = _filled(notice.text).search(hints.get(notice.field, ""))
+        if found is not None:
+            out.append(Guidance(notice.id, notice.title, found.group(0), True))
+        else:
+            line = notice.form_short or notice.short
+            out.append(Guidance(notice.id, notice.title, line, False))
     return out
 
 

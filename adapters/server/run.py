@@ -69,10 +69,9 @@ async def _start_socket_mode(app: web.Application, settings: Settings) -> Any:
     """Connect Slack Socket Mode when ``SLACK_APP_TOKEN`` is set (no public URL needed)."""
     if not (settings.slack_enabled and settings.slack_app_token):
         return None
-    from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
-
     from adapters.slack.app import SLACK_KEY
+    from adapters.slack.socket_mode import SocketMode
 
-    handler = AsyncSocketModeHandler(app[SLACK_KEY].bolt, settings.slack_app_token)
+    handler = SocketMode(app[SLACK_KEY], settings.slack_app_token)
     await handler.connect_async()
     return handler

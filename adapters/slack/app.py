@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import AsyncIterator
-from typing import TYPE_CHECKING
+from collections.abc import AsyncIterator, Mapping
+from typing import TYPE_CHECKING, Any
 
 import aiohttp
 from aiohttp import web
@@ -132,6 +132,19 @@ class SlackApp:
         )
         return self._auth
 
+    async def redelivered(self, payload: Mapping[str, Any], attempt: object) -> bool:
+        """Whether ``payload`` is an Events API callback whose ``event_id`` was already taken
+        (Slack sends it again after a slow or failed first delivery): acknowledge it, do not
+        handle it. The one check for both ways Slack delivers (HTTP and Socket Mode);
+        ``attempt`` is Slack's retry number, for the log."""
+        event_id = payload.get("event_id")
+        if not isinstance(event_id, str) or not event_id:
+            return False
+        if await self.events.first_time(event_id):
+            return False
+        log.info("Slack event %s delivered again (retry %s); already handled", event_id, attempt)
+        return True
+
     async def handle(self, request: web.Request) -> web.StreamResponse:
         """``POST /slack/events``: size, signature, a readable body, not a retry; then Bolt
         (ack, listeners)."""
@@ -149,13 +162,7 @@ class SlackApp:
         except (UnicodeDecodeError, inbound.BadRequest) as exc:
             log.warning("signed Slack request with an unreadable body (%s)", type(exc).__name__)
             return web.json_response({"error": "malformed request body"}, status=400)
-        event_id = payload.get("event_id")
-        if isinstance(event_id, str) and event_id and not await self.events.first_time(event_id):
-            log.info(
-                "Slack event %s delivered again (retry %s); already handled",
-                event_id,
-                headers.get("x-slack-retry-num", "?"),
-            )
+        if await self.redelivered(payload, headers.get("x-slack-retry-num", "?")):
             return web.Response(status=200)
         bolt_request = AsyncBoltRequest(
             body=text, query=request.query_string, headers=dict(headers.items())

@@ -41,11 +41,14 @@ FORM_EDIT = "teams.form.edit"
 FORM_CANCEL = "teams.form.cancel"
 FIELDS_SUBMIT = "teams.fields.submit"  # a reply with fields, answered inline
 
-#: each verdict's emoji and colour (the words are the core's, see :func:`verdict_block`)
+#: each verdict's emoji and text colour (the words are the core's, see :func:`verdict_block`).
+#: Only colours readable on a white card are used (measured in the Agents Playground:
+#: attention red 5.4:1, accent blue 5.4:1); Teams' green is 2.1:1 and its amber ~1.5:1,
+#: so "Allowed" and "It depends" are in the default colour and the emoji carries the colour
 VERDICT_STYLES: dict[str, tuple[str, str]] = {
-    "allowed": ("✅", "good"),
+    "allowed": ("✅", "default"),
     "not_allowed": ("⛔", "attention"),
-    "conditional": ("⚠️", "default"),  # Teams' amber is ~1.5:1 on white: the emoji says it
+    "conditional": ("⚠️", "default"),
     "information": ("ℹ️", "accent"),
     "no_match": ("❔", "default"),
 }
@@ -109,6 +112,9 @@ def literal(text: str, **style: Any) -> dict[str, Any]:
 
 #: a ``Label: value`` line of the core's text (short label, no sentence before the colon)
 _FACT = re.compile(r"^([A-Z][\w ’'()/,-]{0,40}):[ \t]+(\S.*)$")
+#: a fact's label has at most this many words ("A member of staff is involved"); a longer
+#: one is a sentence with a colon in it ("A child may be at immediate risk of harm: act now.")
+FACT_LABEL_WORDS = 6
 _BULLET = re.compile(r"^\s*[•\-*][ \t]+(.*)$")
 #: a line of a space-aligned table ("  report          report an incident")
 _COLUMNS = re.compile(r"^[ \t]*(\S(?:.*?\S)?)[ \t]{2,}(\S.*)$")
@@ -116,17 +122,23 @@ _COLUMNS = re.compile(r"^[ \t]*(\S(?:.*?\S)?)[ \t]{2,}(\S.*)$")
 _IMPORTANT = re.compile(r"^(Important|Warning):")
 #: characters Teams' Markdown might read in a FactSet (which is Markdown, unlike a TextRun)
 _MARKDOWN = re.compile(r"[*_`~\[\]<>#&\\]|^\s*\d+\.|^\s*[-+]")
+#: a list item that starts with an incident reference ("SM-2026-0042 – ...")
+_REFERENCE_ITEM = re.compile(r"^([A-Z]{2,}-\d{4}-\d+)( – .*)$")
 URGENCY_LINE = re.compile(r"^Urgency:\s*(.+)$", re.MULTILINE)
 #: urgency word -> (banner style, banner words)
 URGENCY_BANNERS: dict[str, tuple[str, str]] = {
     "immediate": ("attention", "🚨 IMMEDIATE: a child may be at risk now. Act on this at once."),
     "urgent": ("warning", "⏰ URGENT: needs action today."),
 }
+#: a list item longer than this wraps at Teams' narrowest card width (~460 px): items are
+#: then spaced apart so each stands on its own
+LONG_ITEM = 60
 
 
 def fact_table(facts: Sequence[tuple[str, str]]) -> dict[str, Any]:
     """``Label: value`` pairs as a table: a ``FactSet`` when no text could be read as
-    Markdown, else two literal columns per row (same look, nothing interpreted)."""
+    Markdown, else two literal columns per row (same look, nothing interpreted), weighted
+    alike in every row so the values line up."""
     if not any(_MARKDOWN.search(t) or _MARKDOWN.search(v) for t, v in facts):
         return {
             "type": "FactSet",
@@ -136,10 +148,10 @@ def fact_table(facts: Sequence[tuple[str, str]]) -> dict[str, Any]:
     rows = [
         {
             "type": "ColumnSet",
-            "spacing": "None",
+            "spacing": "Small",
             "columns": [
-                {"type": "Column", "width": "auto", "items": [literal(t, weight="Bolder")]},
-                {"type": "Column", "width": "stretch", "items": [literal(v)]},
+                {"type": "Column", "width": 2, "items": [literal(t, weight="Bolder")]},
+                {"type": "Column", "width": 3, "items": [literal(v)]},
             ],
         }
         for t, v in facts
@@ -147,46 +159,148 @@ def fact_table(facts: Sequence[tuple[str, str]]) -> dict[str, Any]:
     return {"type": "Container", "spacing": "Small", "items": rows}
 
 
+def list_item(text: str, *, spacing: str, **style: Any) -> dict[str, Any]:
+    """One list item with a hanging indent (the bullet in its own column, so wrapped lines
+    start under the text, not under the bullet); a leading incident reference in bold."""
+    ref = _REFERENCE_ITEM.match(text) if not style else None
+    if ref:
+        runs = [
+            {"type": "TextRun", "text": ref.group(1), "weight": "Bolder"},
+            {"type": "TextRun", "text": ref.group(2)},
+        ]
+        body: dict[str, Any] = {"type": "RichTextBlock", "inlines": runs}
+    else:
+        body = literal(text, **style)
+    return {
+        "type": "ColumnSet",
+        "spacing": spacing,
+        "columns": [
+            {"type": "Column", "width": "auto", "items": [literal("•", **style)]},
+            {"type": "Column", "width": "stretch", "items": [body]},
+        ],
+    }
+
+
+def _is_fact(line: str) -> bool:
+    m = _FACT.match(line) if not line[:1].isspace() and not _IMPORTANT.match(line) else None
+    return m is not None and len(m.group(1).split()) <= FACT_LABEL_WORDS
+
+
 def layout(text: str, **style: Any) -> list[dict[str, Any]]:
     """The core's text as card structure: each paragraph apart, ``Label: value`` runs (two
-    or more lines) as a fact table, ``•``/``-`` lines as list items, other lines each their
-    own literal block. ``style`` applies to the text runs."""
+    or more lines) as a fact table (an indented line under a row continues its value),
+    ``•``/``-`` lines as list items with a hanging indent (the line introducing a list, ending
+    in a colon, in bold), other lines each their own literal block. ``style`` applies to
+    the text runs."""
     out: list[dict[str, Any]] = []
     for para in re.split(r"\n[ \t]*\n", text.strip("\n")):
         lines = [line.rstrip() for line in para.split("\n") if line.strip()]
-        first = True
+        prev = ""  # what came before in this paragraph: "", "text", "list" or "table"
         i = 0
         while i < len(lines):
-            j = i
-            while j < len(lines) and not lines[j][:1].isspace() and _FACT.match(lines[j]):
-                j += 1
-            if j - i < 2:  # not facts: a space-aligned table?
-                j = i
-                while j < len(lines) and _COLUMNS.match(lines[j]) and not _BULLET.match(lines[j]):
-                    j += 1
-            spacing = "Medium" if first and out else "None"
-            if j - i >= 2:
-                facts = [_fact(line) for line in lines[i:j]]
+            # a paragraph stands apart; a table or list stands apart from the text around it
+            spacing = "Medium" if not prev and out else "None"
+            facts, j = _table(lines, i)
+            if len(facts) >= 2:
                 table = fact_table(facts)
-                table["spacing"] = "Small" if first and out else "None"
+                table["spacing"] = "Small" if out and spacing == "None" else spacing
                 out.append(table)
-                i, first = j, False
+                i, prev = j, "table"
                 continue
             bullet = _BULLET.match(lines[i])
-            line = f"•  {bullet.group(1)}" if bullet else lines[i].strip()
+            if bullet:
+                long = any(len(b) > LONG_ITEM for b in _run_of_bullets(lines, i))
+                if prev == "table" or (prev == "list" and long):
+                    spacing = "Small"
+                out.append(list_item(bullet.group(1), spacing=spacing, **style))
+                i, prev = i + 1, "list"
+                continue
+            line = lines[i].strip()
+            if prev in {"list", "table"}:
+                spacing = "Small"
+            # a line introducing a list or table (not the message's first line, its lead)
+            heads_list = (
+                bool(out)
+                and line.endswith(":")
+                and (
+                    (i + 1 < len(lines) and bool(_BULLET.match(lines[i + 1])))
+                    or len(_table(lines, i + 1)[0]) >= 2
+                )
+            )
             if _IMPORTANT.match(line) and not style:
                 out.append(literal(line, spacing=spacing, weight="Bolder", color="attention"))
+            elif heads_list and not style:
+                heading_spacing = "Small" if spacing == "None" and prev else spacing
+                out.append(literal(line, spacing=heading_spacing, weight="Bolder"))
             else:
                 out.append(literal(line, spacing=spacing, **style))
-            i, first = i + 1, False
+            i, prev = i + 1, "text"
     return out
 
 
-def _fact(line: str) -> tuple[str, str]:
-    m = _FACT.match(line) if not line[:1].isspace() else None
-    m = m or _COLUMNS.match(line)
-    assert m is not None
-    return m.group(1), m.group(2)
+def _run_of_bullets(lines: Sequence[str], i: int) -> list[str]:
+    """The texts of the list items from ``lines[i]`` on, up to the first other line."""
+    run: list[str] = []
+    for line in lines[i:]:
+        m = _BULLET.match(line)
+        if not m:
+            break
+        run.append(m.group(1))
+    return run
+
+
+#: a line of a numbered summary ("3. Where: Instagram"), or a bullet among such lines
+#: ("•  Academy: Oakfield (set automatically)")
+_SUMMARY = re.compile(r"^\s*(\d+\.|•)\s+(.+)$")
+
+
+def _summary(lines: Sequence[str], i: int) -> tuple[list[tuple[str, str]], int]:
+    """A numbered summary of answers from ``lines[i]`` ("1. Label: value" lines, with
+    "• Label: value" lines among them) as facts, each label keeping its number or bullet
+    (the same words as in Slack and the console)."""
+    j = i
+    facts: list[tuple[str, str]] = []
+    numbered = False
+    while j < len(lines):
+        m = _SUMMARY.match(lines[j])
+        if not m or not _is_fact(m.group(2)):
+            break
+        numbered = numbered or m.group(1) != "•"
+        fact = _FACT.match(m.group(2))
+        assert fact is not None
+        facts.append((f"{m.group(1)} {fact.group(1)}", fact.group(2)))
+        j += 1
+    return (facts, j) if numbered else ([], i)
+
+
+def _table(lines: Sequence[str], i: int) -> tuple[list[tuple[str, str]], int]:
+    """The ``Label: value`` run, numbered summary or space-aligned table starting at
+    ``lines[i]`` (its rows, and the index after it); an indented line that is not a row
+    continues the row above."""
+    facts, j = _summary(lines, i)
+    if len(facts) >= 2:
+        return facts, j
+    j = i
+    facts = []
+    while j < len(lines) and _is_fact(lines[j]):
+        m = _FACT.match(lines[j])
+        assert m is not None
+        facts.append((m.group(1), m.group(2)))
+        j += 1
+    if len(facts) >= 2:
+        return facts, j
+    j, facts = i, []
+    while j < len(lines) and not _BULLET.match(lines[j]):
+        m = _COLUMNS.match(lines[j])
+        if m:
+            facts.append((m.group(1), m.group(2)))
+        elif facts and lines[j][:1].isspace():  # a continuation of the row above
+            title, value = facts[-1]
+            facts[-1] = (title, f"{value} {lines[j].strip()}")
+        else:
+            break
+        j += 1
+    return facts, j
 
 
 def urgency_banner(text: str) -> dict[str, Any] | None:
@@ -221,7 +335,7 @@ def _button(choice: Choice) -> dict[str, Any]:
 
 
 def verdict_block(reply: Reply) -> dict[str, Any]:
-    """The coloured verdict line at the top of a policy answer: emoji and the core's words."""
+    """The verdict line at the top of a policy answer: emoji and the core's words."""
     emoji, colour = VERDICT_STYLES.get(reply.verdict or "", ("", "default"))
     line = f"{emoji} {verdict_words(reply)}".strip()
     return literal(line, weight="Bolder", size="Medium", color=colour)
@@ -252,8 +366,6 @@ def field_elements(
     text input beside it for a step that accepts any answer.
     """
     elements: list[dict[str, Any]] = []
-    if hint:
-        elements.append(literal(hint, isSubtle=True, size="Small", spacing="Medium"))
     base: dict[str, Any] = {
         "id": form_field.name,
         "label": form_field.label,
@@ -313,6 +425,8 @@ def field_elements(
         if typed_other:
             text_input["value"] = typed_other
         elements.append(text_input)
+    if hint:  # under its own input (above the label it read as the previous field's)
+        elements.append(literal(hint, isSubtle=True, size="Small", spacing="Small"))
     if form_field.error:
         elements.append(literal(f"⚠️ {form_field.error}", color="attention", spacing="None"))
     return elements
@@ -354,6 +468,44 @@ def card(
 
 #: what a small form (a note, a closing outcome) says above its box, instead of chat wording
 FIELDS_INTRO = "Type it in the box below, then press “{button}”."
+
+#: how wide a row of buttons may be, and a button's width, as measured in the Agents
+#: Playground at Teams' narrowest card (460 px; 414 px inside its padding): about 8.3 px a
+#: character of a bold title, plus 25 px of padding, and 8 px between buttons
+ROW_WIDTH_PX = 414
+CHAR_PX = 8.3
+BUTTON_PAD_PX = 25
+GAP_PX = 8
+
+
+def button_width(action: Mapping[str, Any]) -> float:
+    """The estimated width of a button in pixels."""
+    return len(str(action.get("title", ""))) * CHAR_PX + BUTTON_PAD_PX
+
+
+def action_rows(actions: Sequence[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    """``actions`` in rows that each fit the narrowest card, in order (one row if they fit:
+    Teams cuts off the buttons that overflow a row)."""
+    rows: list[list[dict[str, Any]]] = []
+    width = 0.0
+    for action in actions:
+        wide = button_width(action)
+        if not rows or width + GAP_PX + wide > ROW_WIDTH_PX:
+            rows.append([])
+            width = -GAP_PX
+        rows[-1].append(action)
+        width += GAP_PX + wide
+    if len(rows) > 1:  # as many rows, evenly filled, if they fit (2 + 2 reads better than 3 + 1)
+        per = -(-len(actions) // len(rows))
+        even = [list(actions[i : i + per]) for i in range(0, len(actions), per)]
+        if len(even) == len(rows) and all(_fits(row) for row in even):
+            return even
+    return rows
+
+
+def _fits(row: Sequence[Mapping[str, Any]]) -> bool:
+    return sum(button_width(a) for a in row) + GAP_PX * (len(row) - 1) <= ROW_WIDTH_PX
+
 
 #: a button label longer than this is shown as a full-width tappable row (Teams cuts a
 #: button's title at about 20-30 characters)
@@ -424,6 +576,10 @@ def reply_card(
     actions = [_button(c) for group in groups[headed:] for c in group.choices]
     if reply.fields and submit is not None:
         actions.insert(0, _button(submit))
+    rows = action_rows(actions)
+    if len(rows) > 1:  # too wide for one row: Teams would cut the last ones off
+        body.extend({"type": "ActionSet", "actions": row} for row in rows)
+        actions = []
     return card(body, actions, fallback=plain_text(reply))
 
 
@@ -439,7 +595,8 @@ class FormGuidance:
 def guidance_container(heading: str, notes: Sequence[FormGuidance]) -> dict[str, Any]:
     """The safeguarding guidance, above everything else in the form, in the attention
     style: each notice's short line, or its full text (with its title) once it applies."""
-    items: list[dict[str, Any]] = [literal(heading, weight="Bolder", color="attention")]
+    # dark words on the attention tint (red on it is only 3.6:1)
+    items: list[dict[str, Any]] = [literal(heading, weight="Bolder", size="Medium")]
     for note in notes:
         if note.active:
             items.append(literal(note.title, weight="Bolder", size="Medium", spacing="Small"))

@@ -236,6 +236,9 @@ class Notice(_Model):
     title: str
     text: str
     short: str
+    #: the short line as the top of a form shows it, above the question it is about (the
+    #: chat's ``short`` follows its question: "If yes: ..."); ``short`` when not given
+    form_short: str | None = None
     when_any: list[Condition] = Field(min_length=1)
 
 

@@ -219,3 +219,54 @@ async def test_reconnects_with_a_new_url_and_keeps_answering(
     assert await fake.wait_ack(envelope_id) == {"envelope_id": envelope_id}
     (answer,) = await fake.wait_for("respond")
     assert "*Not allowed*" in _texts(answer.args["blocks"])
+
+
+def _event_envelope(event: dict[str, Any], event_id: str, retry: int | None) -> dict[str, Any]:
+    """An Events API envelope as Slack sends it over the socket (``retry_attempt`` on a
+    redelivery after a slow or failed first one)."""
+    envelope: dict[str, Any] = {
+        "envelope_id": f"env-{event_id}-{retry or 0}",
+        "type": "events_api",
+        "accepts_response_payload": False,
+        "payload": {
+            "token": "legacy",
+            "team_id": "T0SCHOOL",
+            "api_app_id": APP_ID,
+            "type": "event_callback",
+            "event_id": event_id,
+            "event_time": int(time.time()),
+            "event": event,
+        },
+    }
+    if retry is not None:
+        envelope |= {"retry_attempt": retry, "retry_reason": "timeout"}
+    return envelope
+
+
+async def test_an_event_sent_again_is_acked_but_handled_once_on_either_path(
+    http: SlackClient, fake: FakeSocketSlack
+) -> None:
+    event = {
+        "type": "message",
+        "channel_type": "im",
+        "user": REPORTER,
+        "text": "help",
+        "channel": "D0TCOOPR10",
+        "ts": "1764000400.000100",
+    }
+    first = _event_envelope(event, "Ev0SOCKET1", None)
+    await fake.send(first)
+    assert await fake.wait_ack(first["envelope_id"]) == {"envelope_id": first["envelope_id"]}
+    await fake.wait_for("chat.postMessage")
+    for attempt in (1, 2):  # Slack's redeliveries: acked (or Slack keeps trying), not handled
+        again = _event_envelope(event, "Ev0SOCKET1", attempt)
+        await fake.send(again)
+        assert await fake.wait_ack(again["envelope_id"]) == {"envelope_id": again["envelope_id"]}
+    # the same record as the HTTP path: a retry arriving there is recognised too
+    assert (await http.event(event, event_id="Ev0SOCKET1", retry=3)).status == 200
+    new = _event_envelope({**event, "ts": "1764000400.000200"}, "Ev0SOCKET2", None)
+    await fake.send(new)  # a new event is answered
+    await fake.wait_ack(new["envelope_id"])
+    answers = await fake.wait_for("chat.postMessage", 2)
+    await asyncio.sleep(0.5)  # time for a wrongly handled retry to answer as well
+    assert len(fake.named("chat.postMessage")) == len(answers) == 2

@@ -27,8 +27,10 @@ def text_of(el: dict[str, Any]) -> str:
         return "".join(str(i.get("text", "")) for i in el.get("inlines", []))
     if kind == "FactSet":
         return "\n".join(f"{f['title']}: {f['value']}" for f in el.get("facts", []))
-    if kind == "ColumnSet":
+    if kind == "ColumnSet":  # a fact table's row ("Label: value") or a list item ("•  text")
         cells = [text_of(c["items"][0]) for c in el.get("columns", []) if c.get("items")]
+        if len(cells) == 2 and cells[0] == "•":
+            return f"•  {cells[1]}"
         return ": ".join(cells) if len(cells) == 2 else ""
     return ""
 

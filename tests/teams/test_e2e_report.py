@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from tests.teams.conftest import JANE, LEENA, OMAR, SARAH, TOM, TeamsHarness
+from tests.teams.conftest import JANE, LEENA, OMAR, SARAH, TOM, TeamsHarness, card_buttons
 from tests.teams.fake_connector import Call
 
 ANSWERS = {
@@ -38,7 +38,7 @@ def _inputs(card: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 def _button(call: Call, title: str) -> dict[str, Any]:
     assert call.card is not None, call.body
-    return next(a for a in call.card["actions"] if a["title"] == title)
+    return next(a for a in card_buttons(call.card) if a["title"] == title)
 
 
 def _latest_card(h: TeamsHarness, card_id: str) -> Call:
@@ -111,7 +111,7 @@ async def test_report_escalates_once_even_with_the_connector_down(harness: Teams
         got = [c for c in h.connector.sent(f"a:1on1-{person}") if reference in c.text]
         assert len(got) == 1, (person, [c.text for c in got])
         assert got[0].card is not None
-        titles = [a["title"] for a in got[0].card["actions"]]
+        titles = [a["title"] for a in card_buttons(got[0].card)]
         assert any("Acknowledge" in t for t in titles)
         assert "Year 9 pupil" not in got[0].text  # details only via View details
     assert not [c for c in h.connector.sent(f"a:1on1-{SARAH}") if reference in c.text]
@@ -168,7 +168,7 @@ async def test_handler_buttons_update_the_card_and_tell_the_reporter(harness: Te
     ask = h.connector.sent(f"a:1on1-{OMAR}")[-1]
     assert ask.card is not None and "note" in _inputs(ask.card)
     await h.submit(
-        OMAR, ask.card["actions"][0], reply_to=ask.created_id, note="Spoke to the head of year."
+        OMAR, card_buttons(ask.card)[0], reply_to=ask.created_id, note="Spoke to the head of year."
     )
     assert "note has been added" in h.connector.sent(f"a:1on1-{OMAR}")[-1].text
 
@@ -180,7 +180,7 @@ async def test_handler_buttons_update_the_card_and_tell_the_reporter(harness: Te
     assert ask.card is not None and "outcome" in _inputs(ask.card)
     await h.submit(
         OMAR,
-        ask.card["actions"][0],
+        card_buttons(ask.card)[0],
         reply_to=ask.created_id,
         outcome="Pupil spoken to; parents told.",
     )
@@ -192,7 +192,7 @@ async def test_handler_buttons_update_the_card_and_tell_the_reporter(harness: Te
 
 def _title(call: Call, word: str) -> str:
     assert call.card is not None
-    return next(a["title"] for a in call.card["actions"] if word.lower() in a["title"].lower())
+    return next(a["title"] for a in card_buttons(call.card) if word.lower() in a["title"].lower())
 
 
 def _actor(aad: str) -> Any:
@@ -207,7 +207,7 @@ async def test_report_button_on_an_answer_opens_the_form_prefilled(harness: Team
     answer = h.connector.sent()[-1]
     assert answer.card is not None
     report = next(
-        (a for a in answer.card["actions"] if a["data"]["pb"]["action"] == "report.start"), None
+        (a for a in card_buttons(answer.card) if a["data"]["pb"]["action"] == "report.start"), None
     )
     if report is None:  # the answer did not offer reporting: use the home card's button
         await h.post(TOM, text="")
@@ -215,7 +215,7 @@ async def test_report_button_on_an_answer_opens_the_form_prefilled(harness: Team
     await h.submit(TOM, report, reply_to=answer.created_id)
     form = h.connector.sent()[-1]
     assert form.card is not None and "category" in _inputs(form.card)
-    assert form.card["actions"][0]["title"] == "Continue"
+    assert card_buttons(form.card)[0]["title"] == "Continue"
     # Cancel replaces the form: nothing is sent
     assert form.created_id is not None
     await h.submit(TOM, _button(form, "Cancel"), reply_to=form.created_id)

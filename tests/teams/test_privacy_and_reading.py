@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from tests.teams.card_text import texts, walk
-from tests.teams.conftest import BOT_ID, JANE, LEENA, OMAR, TOM, TeamsHarness
+from tests.teams.conftest import BOT_ID, JANE, LEENA, OMAR, TOM, TeamsHarness, card_buttons
 from tests.teams.fake_connector import Call
 
 CHANNEL = "19:staffroom@thread.tacv2;messageid=1700000000000"
@@ -21,7 +21,7 @@ def _inputs(card: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 def _button(call: Call, title: str) -> dict[str, Any]:
     assert call.card is not None, call.body
-    return next(a for a in call.card["actions"] if a["title"] == title)
+    return next(a for a in card_buttons(call.card) if a["title"] == title)
 
 
 def _latest(h: TeamsHarness, card_id: str) -> Call:
@@ -42,7 +42,7 @@ async def test_report_in_a_channel_goes_to_the_private_chat_and_nothing_is_taken
     await h.post(TOM, text="<at>policybot</at> report", **in_channel)
     (pointer,) = h.connector.sent(CHANNEL)
     assert pointer.card is not None and not _inputs(pointer.card)  # no form in the channel
-    (open_chat,) = pointer.card["actions"]
+    (open_chat,) = card_buttons(pointer.card)
     assert open_chat["type"] == "Action.OpenUrl" and BOT_ID in open_chat["url"]
     assert "sent you the report form" in pointer.text
     form = h.connector.sent(f"a:1on1-{TOM}")[-1]
@@ -130,7 +130,7 @@ async def test_what_people_typed_is_shown_literally_in_the_details(harness: Team
         JANE,
         next(
             a
-            for a in escalation.card["actions"]  # type: ignore[index]
+            for a in card_buttons(escalation.card)  # type: ignore[arg-type]
             if a["title"] == "View details"
         ),
         reply_to=escalation.created_id,
@@ -177,13 +177,20 @@ async def test_immediate_risk_guidance_is_its_own_message_and_cancel_says_tell_t
     h = harness
     await h.post(TOM, text="report")
     form = h.connector.sent(f"a:1on1-{TOM}")[-1]
-    assert form.created_id is not None
+    assert form.created_id is not None and form.card is not None
+    # before it applies, each line says what it is about (it stands above its question)
+    before = texts([form.card["body"][0]])
+    assert not any("If yes" in line for line in before), before
+    assert any(line.startswith("•  If a child is in immediate danger") for line in before)
     await h.submit(TOM, _button(form, "Continue"), reply_to=form.created_id, immediate_risk="yes")
     notice = h.connector.sent(f"a:1on1-{TOM}")[-1]
     assert notice.card is not None and notice is not form
     assert notice.card["body"][0]["style"] == "attention" and "999" in notice.text
     again = _latest(h, form.created_id)
     assert again.card is not None and "999" in "\n".join(texts([again.card["body"][0]]))
+    # the full guidance names Tom's DSL, filled in as the core says it, never "{dsl}"
+    shown = "\n".join(texts([notice.card["body"][0], again.card["body"][0]]))
+    assert "(DSL), Omar Khan, straight away" in shown and "{" not in shown
     # pressing Continue again does not send the guidance a second time
     await h.submit(TOM, _button(again, "Continue"), reply_to=form.created_id, immediate_risk="yes")
     assert h.connector.sent(f"a:1on1-{TOM}")[-1] is notice
@@ -211,6 +218,17 @@ async def test_an_immediate_incident_stands_out_at_a_glance(harness: TeamsHarnes
     assert "IMMEDIATE" in texts([banner])[0]
     facts = [el for el in walk(to_dsl.card["body"]) if el.get("type") == "FactSet"]
     assert facts and any(f["title"] == "Reference" for f in facts[0]["facts"])
+    # a sentence with a colon in it is a sentence, not a row of the fact table
+    titles = [f["title"] for fs in facts for f in fs["facts"]]
+    assert not any(t.startswith("A child may be") for t in titles), titles
+    assert any(line.endswith("act now.") for line in texts(to_dsl.card["body"]))
+    # the four handler buttons come in rows that each fit Teams' narrowest card
+    rows = [el["actions"] for el in walk(to_dsl.card["body"]) if el.get("type") == "ActionSet"]
+    assert [[a["title"] for a in row] for row in rows] == [
+        ["Acknowledge", "Add a note"],
+        ["View details", "Close with outcome"],
+    ]
+    assert "actions" not in to_dsl.card
 
 
 async def test_one_welcome_per_install(harness: TeamsHarness) -> None:

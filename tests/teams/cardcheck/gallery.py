@@ -26,7 +26,7 @@ from bot.app import PolicyBot
 from bot.clock import FakeClock
 from bot.config import load_settings
 from bot.delivery.worker import OutboxWorker
-from tests.teams.conftest import JANE, LEENA, OMAR, TOM, TRUST, TeamsHarness
+from tests.teams.conftest import JANE, LEENA, OMAR, TOM, TRUST, TeamsHarness, card_buttons
 from tests.teams.fake_connector import FakeConnector
 
 HERE = Path(__file__).parent
@@ -131,7 +131,7 @@ async def collect() -> list[tuple[str, dict[str, Any]]]:
         await worker.run_once()
         to_dsl = connector.sent(f"a:1on1-{OMAR}")[-1]
         shown.append(("Escalation to the DSL: Immediate banner, facts", to_dsl.card or {}))
-        view = next(a for a in (to_dsl.card or {})["actions"] if a["title"] == "View details")
+        view = next(a for a in card_buttons(to_dsl.card or {}) if a["title"] == "View details")
         await h.submit(OMAR, view, reply_to=to_dsl.created_id)
         last("View details: the evidence exactly as typed")
         await h.post(OMAR, text="incidents")
