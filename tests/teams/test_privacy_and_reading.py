@@ -248,7 +248,7 @@ async def test_notes_are_taken_only_in_the_cards_input(harness: TeamsHarness) ->
     [escalation] = [c for c in h.connector.sent(f"a:1on1-{JANE}") if reference in c.text]
     add_note = next(
         a
-        for a in escalation.card["actions"]  # type: ignore[index]
+        for a in card_buttons(escalation.card)  # type: ignore[arg-type]
         if "note" in a["title"].lower()
     )
     await h.submit(JANE, add_note, reply_to=escalation.created_id)
