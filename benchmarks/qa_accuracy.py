@@ -302,7 +302,7 @@ def main(argv: list[str] | None = None) -> int:
     outside = [x for name in OUT_OF_SCOPE_SETS for x in load(name)]
     for name in OUT_OF_SCOPE_SETS:
         s_out, _ = evaluate(load(name), lambda x: ours(x.q, x.facts))
-        print(f"{name:>10}  answered {s_out.out_of_scope_answered} of {s_out.n} (must be 0)")
+        print(f"{name:>10}  answered {s_out.out_of_scope_answered} of {s_out.n} (the aim is 0)")
     everything = [*training, *all_held, *outside]
     asked = sum(ours(x.q, x.facts).follow_up_fact == TOPIC_FACT for x in everything)
     print(

