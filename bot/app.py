@@ -149,6 +149,7 @@ class PolicyBot:
         dialog: ReportDialog | None = None,
         clock: Clock | None = None,
         submit_timeout: timedelta = timedelta(milliseconds=2500),
+        policy_url: str | None = None,
     ) -> None:
         self.engine = engine
         self.database = database
@@ -165,7 +166,11 @@ class PolicyBot:
         self.audiences: dict[str, AudienceSource] = {}
         self.campaigns = CampaignChat(
             CampaignService(
-                database, clock=self.clock, kb=engine.kb, platforms=incidents.platforms
+                database,
+                clock=self.clock,
+                kb=engine.kb,
+                platforms=incidents.platforms,
+                policy_url=policy_url,
             ),
             self.audiences,
         )
@@ -207,6 +212,9 @@ class PolicyBot:
             incidents=incidents,
             clock=clock,
             submit_timeout=timedelta(milliseconds=settings.submit_timeout_ms),
+            # the policy page `policybot serve` has (adapters/server/policy_page.py), where
+            # people can reach it (PUBLIC_URL set)
+            policy_url=f"{settings.public_url}/policy" if settings.public_url else None,
         )
 
     async def close(self) -> None:

@@ -90,6 +90,8 @@ class Settings:
     #: how long one Slack Web API call may take before it counts as failed
     slack_timeout_seconds: int = 10
     smtp: SmtpSettings | None = None
+    #: ``PUBLIC_URL`` when set: the address people open policybot's pages at
+    public_url: str | None = None
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -274,6 +276,7 @@ def load_settings(env: Mapping[str, str] | None = None, *, require_slack: bool =
         outbox_concurrency=concurrency,
         slack_timeout_seconds=slack_timeout,
         smtp=smtp,
+        public_url=(env.get("PUBLIC_URL") or "").rstrip("/") or None,
     )
     if problems:
         raise ConfigError(problems)

@@ -34,6 +34,7 @@ INSTALLERS: tuple[str, ...] = (
     "adapters.slack.app:install",
     "adapters.teams.app:install",
     "adapters.server.reports:install",
+    "adapters.server.policy_page:install",
 )
 
 #: Largest request body any route accepts (bytes); platforms may set a lower limit.

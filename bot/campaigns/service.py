@@ -159,10 +159,13 @@ class CampaignService:
         clock: Clock,
         kb: KnowledgeBase,
         platforms: Collection[str] = PLATFORMS,
+        policy_url: str | None = None,
     ) -> None:
         self.database = database
         self.clock = clock
         self.kb = kb
+        #: the whole policy's page when the KB names no ``url`` (policybot serves one)
+        self.policy_url = policy_url
         enabled = set(platforms)
         self.platforms = tuple(p for p in PLATFORMS if p in enabled)
         #: why campaigns cannot run with this KB (summary.yaml names entries it lacks), if so
@@ -279,7 +282,7 @@ class CampaignService:
                 academy_id=academy_id,
                 academy_name=academy_name,
                 kb_version=self.version,
-                summary=build_summary(self.kb, by=by),
+                summary=build_summary(self.kb, by=by, policy_url=self.policy_url),
                 audience="group" if group else "trust_file",
                 audience_platform=group.platform if group else "",
                 audience_ref=audience_ref,

@@ -27,9 +27,16 @@ def load_spec(path: Path = SUMMARY_FILE) -> dict[str, Any]:
 
 
 def build_summary(
-    kb: KnowledgeBase, *, by: str, spec: dict[str, Any] | None = None
+    kb: KnowledgeBase,
+    *,
+    by: str,
+    spec: dict[str, Any] | None = None,
+    policy_url: str | None = None,
 ) -> dict[str, Any]:
-    """The stored summary: title, intro, items (rule id, topic, policy words), link, closing."""
+    """The stored summary: title, intro, items (rule id, topic, policy words), link, closing.
+
+    The link is the KB's ``policy.url``, else ``policy_url`` (the policy page policybot
+    serves), else where to ask for a copy."""
     spec = spec or load_spec()
     entries = {e.id: e for e in kb.entries}
     missing = [rid for rid in spec["rules"] if rid not in entries]
@@ -38,9 +45,10 @@ def build_summary(
     policy = kb.policy
     labels = {str(k): str(v) for k, v in dict(spec.get("verdict_labels") or {}).items()}
     fill = {"policy": policy.title, "version": policy.version, "by": by}
+    url = policy.url or policy_url
     link = (
-        spec["whole_policy_link"].format(url=policy.url)
-        if policy.url
+        spec["whole_policy_link"].format(url=url)
+        if url
         else spec["whole_policy_no_link"].format(contact=policy.contact)
     )
     return {

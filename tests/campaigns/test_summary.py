@@ -42,3 +42,18 @@ async def test_a_kb_without_the_entries_cannot_start_a_campaign(
             remind_every_hours=24,
             max_reminders=1,
         )
+
+
+def test_the_whole_policy_link_is_the_kbs_else_policybots_page_else_who_to_ask() -> None:
+    kb = load_kb()
+    spec = load_spec()
+    assert kb.policy.url is None  # the bundled KB names no web page of its own
+    asking = build_summary(kb, by="Jane")["link"]
+    assert asking == spec["whole_policy_no_link"].format(contact=kb.policy.contact)
+    served = build_summary(kb, by="Jane", policy_url="https://bot.example/policy")["link"]
+    assert served == "The whole policy: https://bot.example/policy"
+    own = kb.model_copy(
+        update={"policy": kb.policy.model_copy(update={"url": "https://t.example"})}
+    )
+    link = build_summary(own, by="Jane", policy_url="https://bot.example/policy")["link"]
+    assert link == "The whole policy: https://t.example"

@@ -200,3 +200,34 @@ async def test_serve_keeps_start_up_objects_out_of_garbage_collection(tmp_path: 
         await asyncio.wait_for(server, 30)
     assert frozen > 0, "what start-up loaded (libraries, KB, models) is exempt"
     assert gc.get_freeze_count() == 0, "stopping hands them back to the collector"
+
+
+async def test_the_policy_page_serves_the_whole_policy_and_campaigns_link_to_it(
+    tmp_path: Path,
+) -> None:
+    env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}"}
+    settings = load_settings({**env, "PUBLIC_URL": "https://policybot.example.org/"})
+    assert settings.public_url == "https://policybot.example.org"
+    bot = await PolicyBot.create(settings, platforms=[])
+    app = create_app(settings, bot)  # every installer, as `policybot serve` mounts them
+    server = TestServer(app, host="127.0.0.1")
+    await server.start_server()
+    try:
+        url = server.make_url("/policy")
+        async with aiohttp.ClientSession() as session, session.get(url) as resp:
+            assert resp.status == 200 and resp.content_type == "text/html"
+            page = await resp.text()
+        policy = (ROOT / "policy_kb" / "social-media-policy.txt").read_text(encoding="utf-8")
+        assert "Social Media Policy (version 1)" in page
+        line = next(ln for ln in policy.splitlines() if "current pupil of any age" in ln)
+        assert line.strip().replace("&", "&amp;").replace("<", "&lt;") in page
+        assert bot.campaigns.service.policy_url == "https://policybot.example.org/policy"
+    finally:
+        await server.close()
+        await bot.close()
+    # without PUBLIC_URL nobody is sent a link that may not open
+    plain = await PolicyBot.create(load_settings(env), platforms=[])
+    try:
+        assert plain.campaigns.service.policy_url is None
+    finally:
+        await plain.close()
