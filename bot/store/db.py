@@ -2,8 +2,7 @@
 
 ``sqlite:///path`` becomes ``sqlite+aiosqlite`` (parent directory created, WAL journal,
 ``busy_timeout``, foreign keys on, every write transaction ``BEGIN IMMEDIATE`` so concurrent
-writers queue instead of failing, each statement one hop to aiosqlite's thread:
-:mod:`bot.store.one_hop`); ``postgresql://`` and ``postgres://`` become
+writers queue instead of failing); ``postgresql://`` and ``postgres://`` become
 ``postgresql+asyncpg``, optionally confined to one schema (used to isolate tests).
 
 Reads (:meth:`Database.session`) and writes (:meth:`Database.transaction`) are apart: a read
@@ -33,8 +32,6 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
-
-from bot.store.one_hop import use_one_hop_cursors
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 #: what runs a Core statement inside a caller's transaction: an ORM session or a connection
@@ -148,7 +145,6 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
 
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
-        use_one_hop_cursors(dbapi_connection)  # a statement: one hop to aiosqlite's thread
         dbapi_connection.isolation_level = None  # we emit BEGIN ourselves
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
