@@ -21,6 +21,8 @@ from bot.store.models_governors import QuestionTopic
 Topic = tuple[str | None, str]
 
 _TABLE = cast(Table, QuestionTopic.__table__)
+#: the statement, built once (not for every question)
+_INSERT = insert(_TABLE)
 
 
 class CountFailed(Exception):
@@ -33,6 +35,6 @@ async def count_questions(session: Executor, topics: Sequence[Topic], at: dateti
         return
     rows = [{"at": at, "rule_id": rule, "verdict": verdict[:16]} for rule, verdict in topics]
     try:
-        await session.execute(insert(_TABLE), rows)
+        await session.execute(_INSERT, rows)
     except Exception as exc:
         raise CountFailed("could not count a question by topic") from exc
