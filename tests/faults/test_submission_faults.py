@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import re
-import subprocess
 import sys
 from pathlib import Path
 
@@ -34,6 +33,9 @@ from tests.slack.fake_slack import FakeSlack
 pytestmark = [pytest.mark.fault, pytest.mark.timeout(300)]
 REF = re.compile(r"SM-\d{4}-\d{4,}")
 BURST = 60
+#: presses made once the database is unreachable (some always meet the outage)
+LATE = 10
+_LOCKERS: set[asyncio.Task[int]] = set()
 
 
 async def _stored(url: str) -> dict[str, str]:
@@ -69,20 +71,25 @@ def _classify(response: dict[str, object] | BaseException) -> tuple[str, str | N
     return "saved", refs[0]
 
 
-async def _burst(url: str, keys: list[str], *, after: int | None = None, then=None):  # type: ignore[no-untyped-def]
-    """Press Send report for every key at once; when ``after`` answers are in, run ``then``."""
+async def _burst(  # type: ignore[no-untyped-def]
+    url: str, keys: list[str], *, after: int | None = None, then=None, late: list[str] = ()
+):
+    """Press Send report for every key at once; when ``after`` answers are in, run ``then``
+    (it returns once its fault is in place), then press Send for the ``late`` keys too, so
+    some presses meet the fault however fast the others were. Outcomes: keys, then late."""
     async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=60)) as session:
-        tasks = [
-            asyncio.create_task(
-                press_send(session, url, send_report_payload(REPORTER, int(k.split("-")[1]), k))
-            )
-            for k in keys
-        ]
+
+        def press(key: str) -> asyncio.Task[dict[str, object]]:
+            payload = send_report_payload(REPORTER, int(key.split("-")[1]), key)
+            return asyncio.create_task(press_send(session, url, payload))
+
+        tasks = [press(k) for k in keys]
         if after is not None:
             pending = set(tasks)
             while len(tasks) - len(pending) < after and pending:
                 _done, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
             await then()
+            tasks += [press(k) for k in late]
         results = await asyncio.gather(*tasks, return_exceptions=True)
     return [_classify(r) for r in results]
 
@@ -152,7 +159,7 @@ def _killer(server):  # type: ignore[no-untyped-def]
 async def test_database_unreachable_mid_burst_tells_the_truth(
     backend: str, tmp_path: Path, fake_slack: FakeSlack, model_cache: Path
 ) -> None:
-    keys = [f"cut-{n}" for n in range(BURST)]
+    keys = [f"cut-{n}" for n in range(BURST + LATE)]
     proxy = CutProxy()
     await proxy.start()
     async with fresh_database(backend, tmp_path) as db_url:
@@ -166,7 +173,9 @@ async def test_database_unreachable_mid_burst_tells_the_truth(
                 outage = _pg_outage(proxy)
             else:
                 outage = _sqlite_outage(db_url.removeprefix("sqlite:///"))
-            outcomes = await _burst(server.url, keys, after=BURST // 4, then=outage)
+            outcomes = await _burst(
+                server.url, keys[:BURST], after=BURST // 4, then=outage, late=keys[BURST:]
+            )
             stored = await _stored(db_url)
             kinds = [k for k, _ in outcomes]
             assert "not_saved" in kinds or "unconfirmed" in kinds, kinds
@@ -198,23 +207,26 @@ async def test_database_unreachable_mid_burst_tells_the_truth(
 def _pg_outage(proxy: CutProxy):  # type: ignore[no-untyped-def]
     async def outage() -> None:
         asyncio.get_running_loop().create_task(proxy.outage(4.0))
+        await asyncio.sleep(0.05)  # the cut is in place
 
     return outage
 
 
 def _sqlite_outage(path: str):  # type: ignore[no-untyped-def]
-    """Another process takes SQLite's write lock and holds it for 4 s."""
+    """Another process takes SQLite's write lock and holds it for 4 s; returns once it has."""
 
     async def outage() -> None:
-        subprocess.Popen(
-            [
-                sys.executable,
-                "-c",
-                "import sqlite3,time,sys;c=sqlite3.connect(sys.argv[1],isolation_level=None);"
-                "c.execute('BEGIN EXCLUSIVE');time.sleep(4);c.execute('ROLLBACK')",
-                path,
-            ]
+        locker = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-c",
+            "import sqlite3,time,sys;c=sqlite3.connect(sys.argv[1],isolation_level=None,"
+            "timeout=30);c.execute('BEGIN EXCLUSIVE');print('locked',flush=True);"
+            "time.sleep(4);c.execute('ROLLBACK')",
+            path,
+            stdout=asyncio.subprocess.PIPE,
         )
-        await asyncio.sleep(0.3)
+        assert locker.stdout is not None
+        assert await asyncio.wait_for(locker.stdout.readline(), 30) == b"locked\n"
+        _LOCKERS.add(asyncio.get_running_loop().create_task(locker.wait()))  # reaped at exit
 
     return outage
