@@ -217,8 +217,9 @@ async def test_incident_buttons_ack_view_note_close(
     assert "Mr Jones" not in json.dumps(refused)  # the stranger saw no details
     # Acknowledge: the messages update in place through the outbox
     ack = _button(message, "incident.ack")
+    posted = len(fake_slack.named("chat.postMessage"))  # counted before: the reply may be quick
     await slack.button(ack["action_id"], ack["value"], user=DSL, channel=channel, message_ts=ts)
-    await fake_slack.wait_for("chat.postMessage", len(fake_slack.named("chat.postMessage")) + 1)
+    await fake_slack.wait_for("chat.postMessage", posted + 1)
     await worker.run_once()
     assert fake_slack.named("chat.update")
     # Add note: a modal, then the note is saved
