@@ -7,27 +7,21 @@ from datetime import timedelta
 
 from sqlalchemy import select, text
 
-from bot.app import PolicyBot
 from bot.clock import FakeClock
 from bot.messages import Message
-from bot.qa.engine import AnswerEngine
 from bot.reports.figures import gather
 from bot.reports.period import Period
 from bot.store.db import Database
 from bot.store.models_governors import QuestionTopic
 from bot.trust.config import TrustConfig
-from tests.incidents.helpers import TOM, service
+from tests.core.test_policybot import make_bot
+from tests.incidents.helpers import TOM
 
 
 async def test_each_new_question_counted_by_topic(
     database: Database, trust: TrustConfig, fake_clock: FakeClock
 ) -> None:
-    bot = PolicyBot(
-        engine=AnswerEngine.from_file(None),
-        database=database,
-        incidents=service(database, fake_clock),
-        clock=fake_clock,
-    )
+    bot = make_bot(database, fake_clock)
     conv = "console:tom"
     await bot.handle(Message(TOM, "can i add a yr 11 kid on snap", conv))
     replies = await bot.handle(Message(TOM, "an ex-pupil wants to follow me on insta", conv))
@@ -55,12 +49,7 @@ async def test_a_count_that_fails_loses_neither_answer_nor_follow_up(
     database: Database, trust: TrustConfig, fake_clock: FakeClock
 ) -> None:
     """The count shares the state's commit; when counting fails, the state is still kept."""
-    bot = PolicyBot(
-        engine=AnswerEngine.from_file(None),
-        database=database,
-        incidents=service(database, fake_clock),
-        clock=fake_clock,
-    )
+    bot = make_bot(database, fake_clock)
     async with database.transaction() as session:
         await session.execute(text("ALTER TABLE question_topics RENAME TO question_topics_gone"))
     conv = "console:tom"
